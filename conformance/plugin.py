@@ -1,0 +1,1 @@
+"""The pytest plugin: collects Rayo scenario files and runs them against a target."""

@@ -1,0 +1,1 @@
+"""What the Rayo protocol is made of: namespaces per dialect, JIDs, stanzas, schemas."""
