@@ -1,0 +1,342 @@
+"""Whether the events a case observed satisfy its expectations, and if not, why.
+
+A probe is one expectation bound to the case's context: it knows its stream
+and whether one event fits. Searches run the probes over the observations:
+one at a time, in order, or in any order (a matching of probes to distinct
+events, found by backtracking: groups are small).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from lxml import etree
+
+from ..protocol import namespaces as ns
+from ..protocol.jid import JID, strip_xmpp_uri
+from ..protocol.stanza import Stanza
+from . import model
+from .observations import Observations, StreamKey
+from .template import match_payload, match_value, substitute
+
+Variables = Mapping[str, str]
+
+
+def same_jid(a: str, b: str) -> bool:
+    try:
+        return JID.parse(a) == JID.parse(b)
+    except ValueError:
+        return a == b
+
+
+def under_jid(sender: str, entity: str) -> bool:
+    """The sender is the entity or one of its resources (a component of a call)."""
+    try:
+        s, e = JID.parse(sender), JID.parse(entity)
+    except ValueError:
+        return sender == entity
+    return s == e or (not e.resource and s.bare == e.bare)
+
+
+def resolve_jid(text: str, variables: Variables, service: str) -> str:
+    """'{call}' -> 'abc@rayo.example'; 'the server' -> the service domain."""
+    if text.strip() == "the server":
+        return service
+    return strip_xmpp_uri(substitute(text, variables).strip())
+
+
+def stanza_summary(stanza: Stanza, limit: int = 240) -> str:
+    """One line: kind, type, sender and the payload, for failure messages."""
+    payload = " ".join(_compact(child) for child in stanza.payload() if not _is_delay(child))
+    if len(payload) > limit:
+        payload = payload[: limit - 1] + "…"
+    kind = stanza.kind if stanza.type in ("", "available", "normal") else f"{stanza.kind} {stanza.type}"
+    return f"{kind} from {stanza.sender or '(no from)'}: {payload or '(empty)'}"
+
+
+def _compact(element: etree._Element) -> str:
+    text = etree.tostring(element, encoding="unicode", with_tail=False)
+    return " ".join(text.split())
+
+
+def _is_delay(element: etree._Element) -> bool:
+    return etree.QName(element).namespace == ns.DELAY
+
+
+def sip_summary(event: Any) -> str:
+    what = event.message if not event.message.isdigit() else f"{event.message} ({event.cseq_method})"
+    return f"{event.direction} {what}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What probes need to know about the running case."""
+
+    service: str
+    tokens: Mapping[str, str]  # caller party -> the token its INVITE carries
+    last_dialer: str | None
+
+
+class Probe:
+    key: StreamKey
+    step: model.Step
+
+    def fits(self, event: Any, variables: Variables) -> tuple[dict[str, str] | None, str | None]:
+        """(captures, None) when the event fits; (None, why not) otherwise."""
+        raise NotImplementedError
+
+    def relevant(self, event: Any, variables: Variables) -> bool:
+        """Worth showing as "what came instead" when nothing fits."""
+        return True
+
+    def describe(self, variables: Variables) -> str:
+        raise NotImplementedError
+
+
+def _template_text(template: model.Template | None, variables: Variables) -> str:
+    if template is None:
+        return ""
+    try:
+        return " ".join(substitute(template.text, variables).split())
+    except KeyError:
+        return " ".join(template.text.split())
+
+
+class PresenceFrom(Probe):
+    def __init__(self, step: model.ExpectFrom, context: Context):
+        self.step, self.context = step, context
+        self.key = ("xmpp", step.client)
+
+    def source(self, variables: Variables) -> str:
+        return resolve_jid(self.step.source, variables, self.context.service)
+
+    def fits(self, stanza: Stanza, variables: Variables):
+        if stanza.kind != "presence":
+            return None, f"a {stanza.kind}, not a presence"
+        source = self.source(variables)
+        if not same_jid(stanza.sender, source):
+            return None, f"from {stanza.sender}, not {source}"
+        if self.step.type and stanza.type != self.step.type:
+            return None, f"presence type is {stanza.type}, expected {self.step.type}"
+        captured: dict[str, str] = {}
+        if self.step.template is not None:
+            found, mismatch = match_payload(list(self.step.template.elements), stanza.payload(), variables, self.step.strict)
+            if mismatch:
+                return None, str(mismatch)
+            captured.update(found)
+        if self.step.capture:
+            captured[self.step.capture] = stanza.sender
+        return captured, None
+
+    def relevant(self, stanza: Stanza, variables: Variables) -> bool:
+        return stanza.kind == "presence" and under_jid(stanza.sender, self.source(variables))
+
+    def describe(self, variables: Variables) -> str:
+        kind = f"a presence of type {self.step.type}" if self.step.type else "a presence"
+        body = _template_text(self.step.template, variables)
+        return f"{kind} from {self.source(variables)}" + (f" carrying {body}" if body else "")
+
+
+class Offer(Probe):
+    def __init__(self, step: model.ExpectOffer, context: Context):
+        self.step, self.context = step, context
+        self.key = ("xmpp", step.client)
+        self.party = step.party or context.last_dialer or "caller"
+
+    def fits(self, stanza: Stanza, variables: Variables):
+        if stanza.kind != "presence" or stanza.type == "unavailable":
+            return None, "not an available presence"
+        if stanza.element.find(ns.qname(ns.RAYO, "offer")) is None:
+            return None, "no <offer xmlns='urn:xmpp:rayo:1'>"
+        token = self.context.tokens.get(self.party)
+        if token and token not in stanza.text:
+            return None, f"an offer for another call (it does not carry {self.party}'s token {token})"
+        captured: dict[str, str] = {}
+        if self.step.template is not None:
+            found, mismatch = match_payload(list(self.step.template.elements), stanza.payload(), variables, self.step.strict)
+            if mismatch:
+                return None, str(mismatch)
+            captured.update(found)
+        captured[self.step.capture] = stanza.sender
+        return captured, None
+
+    def relevant(self, stanza: Stanza, variables: Variables) -> bool:
+        token = self.context.tokens.get(self.party)
+        return stanza.kind == "presence" and (token is None or token in stanza.text or "offer" in stanza.text)
+
+    def describe(self, variables: Variables) -> str:
+        body = _template_text(self.step.template, variables)
+        return f"an offer for {self.party}'s call" + (f" carrying {body}" if body else "")
+
+
+def _uri_of(header_value: str) -> str:
+    """The URI inside a From/To/Contact value: '"x" <sip:a@b>;tag=1' -> 'sip:a@b'."""
+    if "<" in header_value and ">" in header_value:
+        return header_value[header_value.index("<") + 1 : header_value.index(">")]
+    return header_value.split(";")[0].strip()
+
+
+def _header(event: Any, name: str) -> list[str]:
+    compact = {"from": "f", "to": "t", "contact": "m", "call-id": "i", "via": "v"}
+    names = {name.lower(), compact.get(name.lower(), name.lower())}
+    return [value for key, value in event.headers if key.lower() in names]
+
+
+class SipMessage(Probe):
+    def __init__(self, step: model.SipReceives, context: Context):
+        self.step, self.context = step, context
+        self.key = ("sip", step.party)
+
+    def fits(self, event: Any, variables: Variables):
+        if event.direction != "received":
+            return None, "sent by the party, not received"
+        if not any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
+            return None, f"got {sip_summary(event)}"
+        for check in (self._request_uri, self._from, self._headers):
+            why = check(event, variables)
+            if why:
+                return None, why
+        return {}, None
+
+    def _request_uri(self, event, variables) -> str | None:
+        if self.step.request_uri is None:
+            return None
+        if match_value(self.step.request_uri, event.request_uri, variables) is None:
+            return f"Request-URI is {event.request_uri!r}, expected {self.step.request_uri!r}"
+        return None
+
+    def _from(self, event, variables) -> str | None:
+        if self.step.from_uri is None:
+            return None
+        values = _header(event, "From")
+        uri = _uri_of(values[0]) if values else ""
+        if match_value(self.step.from_uri, uri, variables) is None:
+            return f"From is {uri!r}, expected {self.step.from_uri!r}"
+        return None
+
+    def _headers(self, event, variables) -> str | None:
+        """Each expected header is present, after the one before it (repeats keep their order)."""
+        position = 0
+        pairs = list(event.headers)
+        for name, expected in self.step.headers:
+            for index in range(position, len(pairs)):
+                key, value = pairs[index]
+                if key.lower() == name.lower() and match_value(expected, value.strip(), variables) is not None:
+                    position = index + 1
+                    break
+            else:
+                present = [v for k, v in pairs if k.lower() == name.lower()]
+                got = f"its {name} values are {present}" if present else f"it has no {name} header"
+                return f"header {name}: {expected!r} not found in order ({got})"
+        return None
+
+    def relevant(self, event: Any, variables: Variables) -> bool:
+        return event.direction == "received"
+
+    def describe(self, variables: Variables) -> str:
+        what = " or ".join(spec.text for spec in self.step.messages)
+        extra = ", ".join(f"{n}: {v}" for n, v in self.step.headers)
+        return f"{self.step.party} to receive {what}" + (f" with {extra}" if extra else "")
+
+
+def probe_for(step: model.Step, context: Context) -> Probe:
+    if isinstance(step, model.ExpectFrom):
+        return PresenceFrom(step, context)
+    if isinstance(step, model.ExpectOffer):
+        return Offer(step, context)
+    if isinstance(step, model.SipReceives):
+        return SipMessage(step, context)
+    raise TypeError(f"not an expectation: {step!r}")
+
+
+# --- Searches ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    variables: dict[str, str]
+    positions: dict[StreamKey, int]  # where each stream's next expectation may start
+    hits: tuple[tuple[StreamKey, int], ...]
+
+
+def _candidates(obs: Observations, probe: Probe, start: Mapping[StreamKey, int], used: set) -> Iterable[int]:
+    stream = obs.stream(probe.key)
+    for index in range(start.get(probe.key, stream.position), len(stream.events)):
+        if (probe.key, index) not in used:
+            yield index
+
+
+def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, used: frozenset = frozenset()) -> Found | None:
+    """Each probe fits an event after the one the probe before it (on its stream) used."""
+    positions = {key: s.position for key, s in obs.streams.items()}
+
+    def step(i: int, variables: dict, positions: dict, hits: tuple):
+        if i == len(probes):
+            return Found(variables, positions, hits)
+        probe = probes[i]
+        for index in _candidates(obs, probe, positions, set(used) | set(hits)):
+            captured, _ = probe.fits(obs.stream(probe.key).events[index], variables)
+            if captured is None:
+                continue
+            found = step(i + 1, {**variables, **captured}, {**positions, probe.key: index + 1}, hits + ((probe.key, index),))
+            if found:
+                return found
+        return None
+
+    return step(0, dict(variables), positions, ())
+
+
+def in_any_order(obs: Observations, probes: list[Probe], variables: Variables) -> Found | None:
+    """Every probe fits a distinct event at or after its stream's position."""
+    start = {key: s.position for key, s in obs.streams.items()}
+
+    def assign(remaining: list[Probe], variables: dict, hits: tuple):
+        if not remaining:
+            positions = dict(start)
+            for key, index in hits:
+                positions[key] = max(positions.get(key, 0), index + 1)
+            return Found(variables, positions, hits)
+        # Try the probes whose variables are known first: captures feed later ones.
+        for n, probe in enumerate(remaining):
+            for index in _candidates(obs, probe, start, set(hits)):
+                try:
+                    captured, _ = probe.fits(obs.stream(probe.key).events[index], variables)
+                except KeyError:
+                    break  # needs a capture another probe makes first
+                if captured is None:
+                    continue
+                found = assign(remaining[:n] + remaining[n + 1 :], {**variables, **captured}, hits + ((probe.key, index),))
+                if found:
+                    return found
+        return None
+
+    return assign(list(probes), dict(variables), ())
+
+
+def explain(obs: Observations, probe: Probe, variables: Variables, limit: int = 3) -> str:
+    """What came instead: the nearest misses after the position, and matches that came too early."""
+    stream = obs.stream(probe.key)
+    notes: list[str] = []
+    summary = stanza_summary if probe.key[0] == "xmpp" else sip_summary
+    try:
+        for index in range(stream.position, len(stream.events)):
+            event = stream.events[index]
+            if not probe.relevant(event, variables):
+                continue
+            _, why = probe.fits(event, variables)
+            notes.append(f"{summary(event)} — {why}")
+            if len(notes) >= limit:
+                break
+        early = [
+            e
+            for i, e in enumerate(stream.events[: stream.position])
+            if (probe.key, i) not in obs.consumed and probe.fits(e, variables)[0] is not None
+        ]
+    except KeyError as err:
+        return f"(cannot evaluate: {err})"
+    if early:
+        notes.append(f"a matching message came earlier, before the previous expectation: {summary(early[-1])} (out of order)")
+    if not notes:
+        return "nothing relevant arrived"
+    return "; ".join(notes)

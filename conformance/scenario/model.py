@@ -1,0 +1,184 @@
+"""A scenario as the runner sees it: a case and its steps, each with its source line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from lxml import etree
+
+
+@dataclass(frozen=True)
+class Template:
+    """XML from a scenario file, parsed once when the file is loaded."""
+
+    text: str
+    line: int  # line of the scenario file where the XML starts
+    elements: tuple[etree._Element, ...] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    index: int  # 1-based position in the case (members of groups share their group's)
+    line: int
+    phrase: str  # the step as written, e.g. "send to {call}"
+    level: str = "must"
+    timeout: float | None = None
+    requirements: tuple[str, ...] = ()
+
+
+# --- SIP steps -----------------------------------------------------------------
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CallerDials(Step):
+    party: str = "caller"
+    to: str | None = None  # Request-URI; None: the target's inbound URI
+    headers: Headers = ()
+
+
+@dataclass(frozen=True)
+class SipAction(Step):
+    party: str = ""
+    action: str = ""  # answers, rings, sends early media, hangs up, cancels, holds, unholds, rejects, sends dtmf
+    value: int | str | None = None  # the code for rejects, the digits for sends dtmf
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """One allowed SIP message: a code, a class (4xx) or a method; optionally the CSeq method."""
+
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.text.split(" ")[0]
+
+    @property
+    def cseq_method(self) -> str | None:
+        parts = self.text.split(" ")
+        return parts[1] if len(parts) > 1 else None
+
+    def accepts(self, message: str, cseq_method: str) -> bool:
+        name = self.name
+        if name.endswith("xx"):
+            fits = message.isdigit() and message[0] == name[0]
+        else:
+            fits = message == name
+        return fits and (self.cseq_method is None or self.cseq_method == cseq_method)
+
+
+@dataclass(frozen=True)
+class SipReceives(Step):
+    party: str = ""
+    messages: tuple[MessageSpec, ...] = ()
+    headers: Headers = ()  # each must be present, in this order
+    request_uri: str | None = None
+    from_uri: str | None = None
+
+
+# --- XMPP steps ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IqExpectation:
+    outcome: str  # "result" or "error"
+    payload: Template | None = None  # for a result
+    conditions: tuple[str, ...] = ()  # for an error: any of these
+    error_type: str | None = None
+
+
+@dataclass(frozen=True)
+class SendIq(Step):
+    client: str = "client"
+    target: str = ""
+    payload: Template | None = None
+    expect: IqExpectation = IqExpectation("result")
+    invalid: bool = False
+
+
+@dataclass(frozen=True)
+class SendPresence(Step):
+    client: str = "client"
+    target: str = ""
+    show: str = "chat"  # chat, dnd, available, unavailable
+
+
+@dataclass(frozen=True)
+class ExpectOffer(Step):
+    client: str = "client"
+    party: str | None = None  # None: the caller that dialed last
+    template: Template | None = None
+    capture: str = "call"
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class ExpectFrom(Step):
+    client: str = "client"
+    source: str = ""
+    template: Template | None = None
+    type: str | None = None  # "available", "unavailable", or None for either
+    capture: str | None = None
+    strict: bool = False
+
+
+Expectation = Union[SipReceives, ExpectOffer, ExpectFrom]
+
+
+@dataclass(frozen=True)
+class InAnyOrder(Step):
+    members: tuple[Expectation, ...] = ()
+
+
+@dataclass(frozen=True)
+class OneOf(Step):
+    alternatives: tuple[tuple[Expectation, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class NothingMore(Step):
+    client: str = "client"
+    source: str = ""
+    within: float | None = None  # a quiet window; None: a round trip to the server
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str
+    section: str
+    requirements: tuple[str, ...]
+    dialects: tuple[str, ...]
+    steps: tuple[Step, ...]
+    file: str
+    line: int
+    description: str = ""
+    needs: tuple[str, ...] = ()
+    clients: dict[str, str] = field(default_factory=lambda: {"client": "directed-chat"})
+
+    @property
+    def source(self) -> str:
+        return f"{self.file}:{self.line}"
+
+    def sip_parties(self) -> tuple[list[str], list[str]]:
+        """(callers, callees) the steps use, in order of first use."""
+        names: list[str] = []
+        for step in _flatten(self.steps):
+            party = getattr(step, "party", None)
+            if party and party not in names:
+                names.append(party)
+        return [n for n in names if n.startswith("caller")], [n for n in names if n.startswith("callee")]
+
+
+def _flatten(steps):
+    for step in steps:
+        if isinstance(step, InAnyOrder):
+            yield from step.members
+        elif isinstance(step, OneOf):
+            for alternative in step.alternatives:
+                yield from alternative
+        else:
+            yield step

@@ -1,0 +1,296 @@
+"""Stanza templates: what a scenario expects, and how a received element matches it.
+
+Matching is lenient by default, as in scansion: attributes and children the
+template does not mention are ignored, and children may come in any order.
+An element marked `m:strict="true"` (or a whole template with `strict: true`)
+must have exactly the template's attributes and children, in order. An element
+marked `m:ordered="true"` must have the template's children in the template's
+order, other children allowed in between (repeated SIP headers, R-6.7-b).
+
+Attribute values and text may hold:
+  *                 any value (the attribute must be present)
+  {name}            the value of a variable (a capture or a target value)
+  {capture:name}    any value, remembered as variable `name`
+  \\*               a literal star
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from lxml import etree
+
+from ..protocol.stanza import MalformedXML, parse_fragment
+
+MATCH_NS = "urn:rayo-conformance:match"
+STRICT = f"{{{MATCH_NS}}}strict"
+ORDERED = f"{{{MATCH_NS}}}ordered"
+
+_PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}")
+
+
+class UnknownVariable(KeyError):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"unknown variable {{{self.name}}}"
+
+
+def parse_template(text: str) -> list[etree._Element]:
+    """The template's top-level elements. Raises MalformedXML with the line."""
+    return parse_fragment(text, {"m": MATCH_NS})
+
+
+def variables_in(text: str) -> set[str]:
+    """Names the text reads (not those it captures)."""
+    return {m.group(2) for m in _PLACEHOLDER.finditer(text) if m.group(2)}
+
+
+def captures_in(text: str) -> set[str]:
+    return {m.group(1) for m in _PLACEHOLDER.finditer(text) if m.group(1)}
+
+
+def substitute(text: str, variables: Mapping[str, str]) -> str:
+    """Replace {name} with its value; leave wildcards and captures alone."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name is None:
+            return match.group(0)
+        if name not in variables:
+            raise UnknownVariable(name)
+        return variables[name]
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def _value_pattern(template: str, variables: Mapping[str, str]) -> tuple[re.Pattern[str], list[str]]:
+    parts: list[str] = []
+    names: list[str] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(template):
+        parts.append(re.escape(template[last : match.start()]))
+        token, capture, name = match.group(0), match.group(1), match.group(2)
+        if token == "\\*":
+            parts.append(re.escape("*"))
+        elif token == "*":
+            parts.append(".*")
+        elif capture:
+            parts.append(f"(?P<g{len(names)}>.+?)")
+            names.append(capture)
+        else:
+            if name not in variables:
+                raise UnknownVariable(name)
+            parts.append(re.escape(variables[name]))
+        last = match.end()
+    parts.append(re.escape(template[last:]))
+    return re.compile("".join(parts), re.DOTALL), names
+
+
+def match_value(template: str, actual: str, variables: Mapping[str, str]) -> dict[str, str] | None:
+    """Captured variables if `actual` fits `template`, else None."""
+    pattern, names = _value_pattern(template, variables)
+    found = pattern.fullmatch(actual)
+    if found is None:
+        return None
+    captured = {name: found.group(f"g{i}") for i, name in enumerate(names)}
+    for name, value in captured.items():
+        if name in variables and variables[name] != value:
+            return None  # a name captured twice must keep its value
+    return captured
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why an element does not match: the first difference found, and where."""
+
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+def describe(element: etree._Element) -> str:
+    """A short name for an element: <ns:local> without noise."""
+    qname = etree.QName(element)
+    return f"<{qname.localname}>" if not qname.namespace else f"<{qname.localname} xmlns='{qname.namespace}'>"
+
+
+def brief(element: etree._Element) -> str:
+    """An element with its attributes, without namespaces or children: <header name='X' value='1'/>."""
+    attributes = "".join(f" {k}='{v}'" for k, v in _template_attributes(element).items())
+    return f"<{etree.QName(element).localname}{attributes}/>"
+
+
+def _template_attributes(element: etree._Element) -> dict[str, str]:
+    return {k: v for k, v in element.attrib.items() if not k.startswith(f"{{{MATCH_NS}}}")}
+
+
+def _is_strict(element: etree._Element, inherited: bool) -> bool:
+    flag = element.get(STRICT)
+    return inherited if flag is None else flag == "true"
+
+
+def _children(element: etree._Element) -> list[etree._Element]:
+    return [child for child in element if isinstance(child.tag, str)]
+
+
+def _text(element: etree._Element) -> str:
+    return (element.text or "").strip()
+
+
+class Matcher:
+    """Matches one template element against one actual element."""
+
+    def __init__(self, variables: Mapping[str, str]):
+        self.variables = variables
+
+    def match(
+        self, template: etree._Element, actual: etree._Element, strict: bool = False, path: str = ""
+    ) -> tuple[dict[str, str] | None, Mismatch | None]:
+        path = f"{path}/{etree.QName(template).localname}"
+        if template.tag != actual.tag:
+            return None, Mismatch(path, f"expected {describe(template)}, got {describe(actual)}")
+        strict = _is_strict(template, strict)
+        captured: dict[str, str] = {}
+        for check in (self._attributes, self._text, self._child_list):
+            found, mismatch = check(template, actual, strict, path, {**self.variables, **captured})
+            if mismatch:
+                return None, mismatch
+            captured.update(found or {})
+        return captured, None
+
+    def _attributes(self, template, actual, strict, path, variables):
+        captured: dict[str, str] = {}
+        expected = _template_attributes(template)
+        for name, value in expected.items():
+            if name not in actual.attrib:
+                return None, Mismatch(path, f"attribute {name!r} missing (expected {value!r})")
+            got = match_value(value, actual.get(name), {**variables, **captured})
+            if got is None:
+                return None, Mismatch(path, f"attribute {name!r} is {actual.get(name)!r}, expected {value!r}")
+            captured.update(got)
+        if strict:
+            extra = sorted(set(actual.attrib) - set(expected))
+            if extra:
+                return None, Mismatch(path, f"unexpected attribute(s) {', '.join(extra)} (strict)")
+        return captured, None
+
+    def _text(self, template, actual, strict, path, variables):
+        expected = _text(template)
+        if not expected and not strict:
+            return {}, None
+        got = match_value(expected, _text(actual), variables)
+        if got is None:
+            return None, Mismatch(path, f"text is {_text(actual)!r}, expected {expected!r}")
+        return got, None
+
+    def _child_list(self, template, actual, strict, path, variables):
+        wanted, present = _children(template), _children(actual)
+        if strict:
+            return self._children_in_order(wanted, present, path, variables)
+        if template.get(ORDERED) == "true":
+            return self._children_as_subsequence(wanted, present, path, variables)
+        return self._children_any_order(wanted, present, path, variables, strict)
+
+    def _children_in_order(self, wanted, present, path, variables):
+        if len(wanted) != len(present):
+            names = ", ".join(describe(c) for c in present) or "none"
+            return None, Mismatch(path, f"expected {len(wanted)} child element(s), got {len(present)}: {names} (strict)")
+        captured: dict[str, str] = {}
+        for template, actual in zip(wanted, present):
+            found, mismatch = Matcher({**variables, **captured}).match(template, actual, True, path)
+            if mismatch:
+                return None, mismatch
+            captured.update(found)
+        return captured, None
+
+    def _children_as_subsequence(self, wanted, present, path, variables):
+        """Wanted children appear in this order among the present ones."""
+        def assign(index: int, start: int, captured: dict[str, str]):
+            if index == len(wanted):
+                return captured
+            for position in range(start, len(present)):
+                found, mismatch = Matcher({**variables, **captured}).match(wanted[index], present[position], False, path)
+                if mismatch:
+                    continue
+                result = assign(index + 1, position + 1, {**captured, **found})
+                if result is not None:
+                    return result
+            return None
+
+        result = assign(0, 0, {})
+        if result is None:
+            expected = ", ".join(brief(c) for c in wanted)
+            got = ", ".join(brief(c) for c in present) or "none"
+            return None, Mismatch(path, f"children not in the expected order: expected {expected} in this order; got {got}")
+        return result, None
+
+    def _children_any_order(self, wanted, present, path, variables, strict):
+        """Each wanted child matches a distinct present child (backtracking: templates are small)."""
+        best: list[Mismatch] = []
+
+        def assign(index: int, used: frozenset[int], captured: dict[str, str]):
+            if index == len(wanted):
+                return captured
+            template = wanted[index]
+            for position, actual in enumerate(present):
+                if position in used:
+                    continue
+                found, mismatch = Matcher({**variables, **captured}).match(template, actual, strict, path)
+                if mismatch:
+                    best.append(mismatch)
+                    continue
+                result = assign(index + 1, used | {position}, {**captured, **found})
+                if result is not None:
+                    return result
+            if not any(c.tag == template.tag for c in present):
+                best.append(Mismatch(path, f"child {describe(template)} missing"))
+            return None
+
+        result = assign(0, frozenset(), {})
+        if result is None:
+            return None, _deepest(best) or Mismatch(path, "children do not match")
+        return result, None
+
+
+def _deepest(mismatches: list[Mismatch]) -> Mismatch | None:
+    """The most specific explanation: the one that got furthest into the tree."""
+    if not mismatches:
+        return None
+    return max(mismatches, key=lambda m: m.path.count("/"))
+
+
+def match_payload(
+    templates: list[etree._Element],
+    children: list[etree._Element],
+    variables: Mapping[str, str],
+    strict: bool = False,
+) -> tuple[dict[str, str] | None, Mismatch | None]:
+    """Every template element matches a distinct child of a stanza.
+
+    `strict` applies to each template element, not to the stanza: a stanza
+    may always carry other children (a delay stamp, caps).
+    """
+    matcher = Matcher(variables)
+    return matcher._children_any_order(templates, children, "", variables, strict)
+
+
+__all__ = [
+    "MalformedXML",
+    "Matcher",
+    "Mismatch",
+    "UnknownVariable",
+    "captures_in",
+    "describe",
+    "match_payload",
+    "match_value",
+    "parse_template",
+    "substitute",
+    "variables_in",
+]

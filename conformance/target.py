@@ -1,0 +1,156 @@
+"""The server under test, as described by a target file (TOML).
+
+    [xmpp]
+    host = "127.0.0.1"
+    port = 5222
+    jid = "harness@localhost"
+    password_env = "RAYO_PASSWORD"   # or: password = "..."
+    tls = "starttls"                 # or "plain": PLAIN over an unencrypted stream
+    service = "rayo.localhost"       # the Rayo service domain (where dial goes)
+
+    [sip]
+    server = "127.0.0.1:5060"        # where SIPp sends its INVITEs and responses
+    inbound_uri = "sip:{user}@127.0.0.1:5060"   # reaches Rayo; {user} is the jid's local part
+
+    [run]
+    dialect = "xep0327"
+
+    [timeouts]                       # seconds; scale multiplies them all
+    scale = 1.0
+
+See docs/target.md for every key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .protocol.jid import JID
+from .protocol.namespaces import DIALECTS
+
+
+class TargetError(Exception):
+    """The target file is missing, unreadable or wrong; the message says which key."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0  # TCP connect through session start
+    iq: float = 5.0  # a command's iq result or error
+    event: float = 5.0  # an XMPP event (presence) the case expects
+    sip: float = 5.0  # a SIP message the case expects (call setup, responses)
+    quiet: float = 0.3  # the default quiet window where only time can prove silence
+    scale: float = 1.0  # multiplies every timeout: slow servers, loaded machines
+
+    def __getitem__(self, kind: str) -> float:
+        return getattr(self, kind) * self.scale
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    host: str
+    port: int
+    jid: str
+    password: str = field(repr=False)
+    service: str
+    sip_server: tuple[str, int]
+    inbound_uri: str
+    tls: str = "starttls"
+    ca_file: str | None = None
+    presence: str = "directed-chat"
+    dialect: str = "xep0327"
+    timeouts: Timeouts = Timeouts()
+
+    @property
+    def user(self) -> str:
+        return JID.parse(self.jid).local
+
+    def inbound(self, user: str | None = None) -> str:
+        return self.inbound_uri.replace("{user}", user or self.user)
+
+    def with_options(self, **changes: Any) -> "Target":
+        return replace(self, **changes)
+
+
+def _require(section: dict, key: str, where: str, kind: type) -> Any:
+    if key not in section:
+        raise TargetError(f"{where}: missing key {key!r}")
+    value = section[key]
+    if not isinstance(value, kind):
+        raise TargetError(f"{where}: {key!r} must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+def _address(text: str, where: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise TargetError(f"{where}: {text!r} is not host:port")
+    return host, int(port)
+
+
+def _password(xmpp: dict, where: str) -> str:
+    if "password" in xmpp:
+        return str(xmpp["password"])
+    name = xmpp.get("password_env")
+    if not name:
+        raise TargetError(f"{where}: give 'password' or 'password_env' (the name of an environment variable)")
+    if name not in os.environ:
+        raise TargetError(f"{where}: the environment variable {name} (password_env) is not set")
+    return os.environ[name]
+
+
+def _timeouts(section: dict, file: str) -> Timeouts:
+    known = {f.name for f in fields(Timeouts)}
+    unknown = set(section) - known
+    if unknown:
+        raise TargetError(f"{file}: [timeouts] has unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    for key, value in section.items():
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise TargetError(f"{file}: [timeouts] {key} must be a positive number of seconds")
+    return Timeouts(**{k: float(v) for k, v in section.items()})
+
+
+def load_target(path: str | Path) -> Target:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise TargetError(f"cannot read the target file {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise TargetError(f"{path}: not valid TOML: {err}") from None
+    file = str(path)
+    xmpp = _require(data, "xmpp", file, dict)
+    sip = _require(data, "sip", file, dict)
+    run = data.get("run", {})
+    where = f"{file} [xmpp]"
+    tls = xmpp.get("tls", "starttls")
+    if tls not in ("starttls", "plain"):
+        raise TargetError(f"{where}: tls must be 'starttls' or 'plain', not {tls!r}")
+    dialect = run.get("dialect", "xep0327")
+    if dialect not in DIALECTS:
+        raise TargetError(f"{file} [run]: dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
+    jid = _require(xmpp, "jid", where, str)
+    try:
+        JID.parse(jid)
+    except ValueError:
+        raise TargetError(f"{where}: jid {jid!r} is not a JID") from None
+    return Target(
+        name=str(data.get("name", path.stem)),
+        host=_require(xmpp, "host", where, str),
+        port=_require(xmpp, "port", where, int),
+        jid=jid,
+        password=_password(xmpp, where),
+        service=_require(xmpp, "service", where, str),
+        tls=tls,
+        ca_file=xmpp.get("ca_file"),
+        presence=xmpp.get("presence", "directed-chat"),
+        sip_server=_address(_require(sip, "server", f"{file} [sip]", str), f"{file} [sip]"),
+        inbound_uri=_require(sip, "inbound_uri", f"{file} [sip]", str),
+        dialect=dialect,
+        timeouts=_timeouts(data.get("timeouts", {}), file),
+    )
