@@ -1,0 +1,63 @@
+"""results.json: the machine-readable evidence of a run (shape in docs/report.md).
+
+Field names follow the dataclasses in conformance/results.py and
+conformance/transcript.py, so a reader of one knows the other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from typing import Any, Sequence
+
+from ..results import CaseResult, Verdict
+from .artifacts import PlacedArtifact
+from .markup import relative_ms
+from .run import RunInfo
+
+FORMAT = "rayo-conformance-results/1"
+
+
+def _run(run: RunInfo) -> dict[str, Any]:
+    fields = asdict(run)
+    fields["started"] = run.started.isoformat()
+    return fields
+
+
+def _records(result: CaseResult) -> list[dict[str, Any]]:
+    times = relative_ms(result.records)
+    return [{**asdict(r), "ms": times[r.seq]} for r in result.records]
+
+
+def _case(result: CaseResult, page: str, artifacts: Sequence[PlacedArtifact]) -> dict[str, Any]:
+    return {
+        "case_id": result.case_id,
+        "title": result.title,
+        "dialect": result.dialect,
+        "section": result.section,
+        "requirements": list(result.requirements),
+        "source": result.source,
+        "verdict": result.verdict.value,
+        "duration": result.duration,
+        "started": result.started,
+        "page": page,
+        "findings": [asdict(f) for f in result.findings],
+        "artifacts": [asdict(a) for a in artifacts],
+        "records": _records(result),
+    }
+
+
+def results_document(
+    results: Sequence[CaseResult],
+    run: RunInfo,
+    pages: Sequence[str],
+    artifacts: Sequence[Sequence[PlacedArtifact]],
+) -> dict[str, Any]:
+    """The whole run; `pages[i]` and `artifacts[i]` belong to `results[i]`."""
+    counts = Counter(r.verdict for r in results)
+    return {
+        "format": FORMAT,
+        "run": _run(run),
+        "counts": {v.value: counts[v] for v in Verdict},
+        "cases": [_case(r, p, a) for r, p, a in zip(results, pages, artifacts)],
+    }
