@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Module names under conformance.commands, in the order --help lists them.
-COMMANDS: list[str] = []
+COMMANDS: list[str] = ["run", "serve"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,1 +1,231 @@
-"""The pytest plugin: collects Rayo scenario files and runs them against a target."""
+"""The pytest plugin: collects Rayo scenario files and runs them against a target.
+
+    pytest --rayo-target target.toml path/to/scenarios
+
+Every `*.yaml` under a directory named `scenarios` is a case. Without
+--rayo-target, the built-in reference server is started for the session.
+
+Verdicts map to pytest outcomes (docs/verdicts.md):
+    pass           -> passed
+    warn           -> passed, with a RayoWarning (failed under --rayo-strict)
+    fail           -> failed
+    inconclusive   -> skipped, reason "inconclusive: ..."
+    not-applicable -> skipped, reason "not applicable: ..."
+    error          -> error (a fault of the harness, raised in setup)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from .results import CaseResult, Verdict
+from .scenario.loader import ScenarioError, load_case
+from .scenario.model import Case
+from .scenario.runner import run_case
+from .target import Target, TargetError, load_target
+
+STATE = pytest.StashKey["RayoSession"]()
+
+
+class RayoWarning(UserWarning):
+    """A SHOULD-level requirement was not met."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("rayo", "Rayo conformance")
+    group.addoption("--rayo-target", metavar="FILE", help="the server under test (TOML); default: start the reference server")
+    group.addoption("--rayo-dialect", choices=("xep0327", "seed"), help="override the target's dialect")
+    group.addoption("--rayo-strict", action="store_true", help="a warning (SHOULD not met) fails the case")
+    group.addoption("--rayo-timeout-scale", type=float, metavar="X", help="multiply every timeout by X")
+    group.addoption("--rayo-report", metavar="DIR", help="write the HTML/JSON report here (default: reports/<time>)")
+    group.addoption("--rayo-fault", action="append", default=[], metavar="NAME",
+                    help="start the reference server with this deliberate fault (repeatable; no --rayo-target)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rayo: a Rayo conformance case")
+    config.stash[STATE] = RayoSession(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    config.stash[STATE].close()
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts[:-1]:
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    session.config.stash[STATE].write_report()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    result: CaseResult | None = getattr(item, "result", None)
+    if result is None or report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    from .report import case_extras_html
+
+    report.user_properties += [("verdict", result.verdict.value), ("requirements", " ".join(result.requirements))]
+    try:
+        import pytest_html
+
+        report.extras = getattr(report, "extras", []) + [pytest_html.extras.html(case_extras_html(result))]
+    except ImportError:  # pytest-html is a dependency; without it there is simply no row extra
+        pass
+
+
+class RayoSession:
+    """What the cases of one pytest session share: the loop, the target, the results."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._target: Target | None = None
+        self.reference = None
+        self.results: list[CaseResult] = []
+        self.workdir = Path(tempfile.mkdtemp(prefix="rayo-run-"))
+        started = datetime.now(timezone.utc)
+        self.started = started
+        default = Path("reports") / started.strftime("%Y%m%d-%H%M%S")
+        self.report_dir = Path(config.getoption("rayo_report") or default)
+        self.report_path: Path | None = None
+
+    @property
+    def strict(self) -> bool:
+        return bool(self.config.getoption("rayo_strict"))
+
+    def target(self) -> Target:
+        if self._target is None:
+            self._target = self._load_target()
+        return self._target
+
+    def _load_target(self) -> Target:
+        path = self.config.getoption("rayo_target")
+        if path:
+            try:
+                target = load_target(path)
+            except TargetError as err:
+                raise pytest.UsageError(str(err)) from None
+        else:
+            from .reference.process import ReferenceError, ReferenceProcess
+
+            dialect = self.config.getoption("rayo_dialect") or "xep0327"
+            self.reference = ReferenceProcess(tuple(self.config.getoption("rayo_fault")), dialect, workdir=self.workdir / "reference")
+            try:
+                target = self.reference.start()
+            except ReferenceError as err:
+                raise pytest.UsageError(str(err)) from None
+        changes = {}
+        if self.config.getoption("rayo_dialect"):
+            changes["dialect"] = self.config.getoption("rayo_dialect")
+        if self.config.getoption("rayo_timeout_scale"):
+            changes["timeouts"] = target.timeouts.__class__(**{**target.timeouts.__dict__, "scale": self.config.getoption("rayo_timeout_scale")})
+        return target.with_options(**changes)
+
+    def run(self, case: Case) -> CaseResult:
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()  # one loop for the whole session
+        workdir = self.workdir / "cases" / case.id
+        result = self.loop.run_until_complete(run_case(case, self.target(), workdir, strict=self.strict))
+        self.results.append(result)
+        return result
+
+    def write_report(self) -> None:
+        if not self.results:
+            return
+        from .report import RunInfo, write_report
+
+        target = self.target()
+        run = RunInfo(target=target.name, dialect=target.dialect, strict=self.strict, started=self.started)
+        self.report_path = write_report(self.results, self.report_dir, run)
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("-", f"Rayo conformance report: {self.report_path.resolve()}")
+
+    def close(self) -> None:
+        if self.reference is not None:
+            self.reference.stop()
+        if self.loop is not None:
+            self.loop.close()
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        try:
+            case = load_case(self.path)
+        except ScenarioError as err:
+            raise ScenarioCollectError(err.render()) from None
+        yield ScenarioItem.from_parent(self, name=case.id, case=case)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioCollectError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+
+class ScenarioCollectError(Exception):
+    """A scenario file is broken; the message has file:line for each problem."""
+
+
+class CaseFailed(Exception):
+    def __init__(self, result: CaseResult):
+        super().__init__(result.case_id)
+        self.result = result
+
+
+class HarnessError(Exception):
+    pass
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, case: Case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+        self.result: CaseResult | None = None
+        self.add_marker("rayo")
+
+    def setup(self) -> None:
+        session: RayoSession = self.config.stash[STATE]
+        target = session.target()
+        if target.dialect not in self.case.dialects:
+            pytest.skip(f"not applicable: the case is for {', '.join(self.case.dialects)}, the target speaks {target.dialect}")
+        self.result = session.run(self.case)
+        if self.result.verdict is Verdict.ERROR:
+            raise HarnessError(_findings_text(self.result))
+        if self.result.verdict is Verdict.INCONCLUSIVE:
+            pytest.skip("inconclusive: " + _findings_text(self.result))
+
+    def runtest(self) -> None:
+        verdict = self.result.verdict
+        if verdict is Verdict.FAIL:
+            raise CaseFailed(self.result)
+        if verdict is Verdict.WARN:
+            warnings.warn(RayoWarning(f"{self.case.id}: {_findings_text(self.result)}"))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (CaseFailed, HarnessError)):
+            result = self.result
+            return f"{result.case_id} ({result.source}): {result.verdict.value}\n{_findings_text(result)}"
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.case.id}: {self.case.title}"
+
+
+def _findings_text(result: CaseResult) -> str:
+    lines = []
+    for finding in result.findings:
+        where = f"step {finding.step}: " if finding.step else ""
+        lines.append(f"  [{finding.kind}/{finding.level}] {where}{finding.message}")
+    return "\n".join(lines) or "  (no findings)"

@@ -31,11 +31,17 @@ def same_jid(a: str, b: str) -> bool:
 
 
 def under_jid(sender: str, entity: str) -> bool:
-    """The sender is the entity or one of its resources (a component of a call)."""
+    """The sender is the entity or one of its resources (a component of a call).
+
+    A bare domain (the service) covers every JID in it and its subdomains:
+    calls, mixers and components.
+    """
     try:
         s, e = JID.parse(sender), JID.parse(entity)
     except ValueError:
         return sender == entity
+    if not e.local:
+        return s.domain == e.domain or s.domain.endswith("." + e.domain)
     return s == e or (not e.resource and s.bare == e.bare)
 
 

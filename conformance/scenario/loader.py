@@ -411,7 +411,7 @@ def _explain(error: jsonschema.ValidationError, path: tuple) -> str:
 
 # --- Variables: every {name} a step reads must exist by then ---------------------
 
-_BUILTINS = ("service",)
+_BUILTINS = ("service", "inbound")
 
 
 def _check_variables(loader: _Loader, case: model.Case) -> None:

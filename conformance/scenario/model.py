@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -164,12 +166,18 @@ class Case:
         return f"{self.file}:{self.line}"
 
     def sip_parties(self) -> tuple[list[str], list[str]]:
-        """(callers, callees) the steps use, in order of first use."""
+        """(callers, callees) the steps use, in order of first use.
+
+        A callee may appear only as {callee.uri} in a dial; it is a party too.
+        """
         names: list[str] = []
         for step in _flatten(self.steps):
             party = getattr(step, "party", None)
-            if party and party not in names:
-                names.append(party)
+            payload = getattr(step, "payload", None)
+            found = [party] if party else []
+            if payload is not None:
+                found += re.findall(r"\{(callee[0-9]*)\.uri\}", payload.text)
+            names += [name for name in found if name not in names]
         return [n for n in names if n.startswith("caller")], [n for n in names if n.startswith("callee")]
 
 

@@ -1,0 +1,74 @@
+"""rayo-conformance run / demo: the suite against a target, ending with the report's path.
+
+`run -t target.toml` tests any server; `demo` tests the built-in reference
+server. Both wrap pytest (the same run as `pytest --rayo-target ...`) and
+exit with pytest's code: 0 every case passed (or warned), 1 some case failed,
+2 interrupted, 3 internal error, 4 usage error (a bad target or scenario file),
+5 no case selected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ..resources import scenarios_dir
+
+
+def add_parser(subparsers) -> None:
+    run = subparsers.add_parser("run", help="run the suite against a server", description=__doc__)
+    run.add_argument("-t", "--target", required=True, type=Path, help="the target file (TOML) describing the server")
+    _common(run)
+    demo = subparsers.add_parser("demo", help="run the suite against the built-in reference server", description=__doc__)
+    demo.add_argument("--fault", action="append", default=[], metavar="NAME", help="start the reference server with this fault")
+    _common(demo)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dialect", choices=("xep0327", "seed"), help="override the target's dialect")
+    parser.add_argument("--strict", action="store_true", help="warnings (SHOULD not met) fail their case")
+    parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose id matches (pytest -k)")
+    parser.add_argument("--report", type=Path, help="report directory (default: reports/<date-time>)")
+    parser.add_argument("--timeout-scale", type=float, metavar="X", help="multiply every timeout by X")
+    parser.add_argument("--scenarios", type=Path, action="append", help="scenario files or directories (default: the shipped suite)")
+    parser.set_defaults(func=run)
+
+
+def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
+    paths = [str(p) for p in (args.scenarios or [scenarios_dir()])]
+    arguments = paths + [
+        "--rayo-report", str(report),
+        "--html", str(report / "pytest.html"), "--self-contained-html",
+        "-p", "no:cacheprovider",
+        "-q", "-rfEs",
+    ]
+    if getattr(args, "target", None):
+        arguments += ["--rayo-target", str(args.target)]
+    for fault in getattr(args, "fault", []):
+        arguments += ["--rayo-fault", fault]
+    if args.dialect:
+        arguments += ["--rayo-dialect", args.dialect]
+    if args.strict:
+        arguments.append("--rayo-strict")
+    if args.keyword:
+        arguments += ["-k", args.keyword]
+    if args.timeout_scale:
+        arguments += ["--rayo-timeout-scale", str(args.timeout_scale)]
+    return arguments
+
+
+def run(args: argparse.Namespace) -> int:
+    report = args.report or Path("reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
+    started = time.monotonic()
+    code = int(pytest.main(pytest_arguments(args, report)))
+    index = report / "index.html"
+    print(f"\nSuite time: {time.monotonic() - started:.1f} s")
+    if index.exists():
+        print(f"Report: {index.resolve()}")
+    else:
+        print("No report was written (no case ran).")
+    return code

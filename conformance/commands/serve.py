@@ -1,0 +1,86 @@
+"""rayo-conformance serve: run the reference Rayo server alone and print how to connect."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+READY = "ready:"  # the line a parent process waits for; the target file is complete by then
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("serve", help="run the reference Rayo server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument("--xmpp-port", type=int, default=0, help="c2s port (default: any free port)")
+    parser.add_argument("--sip-port", type=int, default=0, help="SIP UDP port (default: any free port)")
+    parser.add_argument("--service", default="rayo.localhost", help="the Rayo service domain")
+    parser.add_argument("--user", action="append", dest="users", help="an account name (repeatable; default: harness)")
+    parser.add_argument("--password", help="the accounts' password (default: a random one, printed)")
+    parser.add_argument("--dialect", choices=("xep0327", "seed"), default="xep0327")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="run with this deliberate deviation (repeatable)")
+    parser.add_argument("--list-faults", action="store_true", help="list the fault catalogue and exit")
+    parser.add_argument("--target-file", type=Path, help="write a target file for the harness here once ready")
+    parser.set_defaults(func=run)
+
+
+def list_faults() -> int:
+    from ..reference.faults import CATALOGUE
+
+    width = max(len(f.name) for f in CATALOGUE)
+    for fault in CATALOGUE:
+        print(f"{fault.name:<{width}}  {fault.summary}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        return list_faults()
+    from ..reference.faults import UnknownFault, fault
+
+    try:
+        for name in args.fault:
+            fault(name)
+    except UnknownFault as err:
+        print(f"rayo-conformance serve: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(serve(args))
+
+
+async def serve(args: argparse.Namespace) -> int:
+    from ..reference.server import ReferenceServer, ServerConfig
+
+    config = ServerConfig(
+        host=args.host,
+        xmpp_port=args.xmpp_port,
+        sip_port=args.sip_port,
+        service=args.service,
+        dialect=args.dialect,
+        faults=tuple(args.fault),
+        users=tuple(args.users or ("harness",)),
+    )
+    if args.password:
+        config.password = args.password
+    server = ReferenceServer(config)
+    try:
+        await server.start()
+    except OSError as err:
+        print(f"rayo-conformance serve: cannot listen: {err}", file=sys.stderr)
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(server.describe())
+    if args.target_file:
+        args.target_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = args.target_file.with_suffix(".tmp")
+        partial.write_text(server.target_toml(config.users[0]), encoding="utf-8")
+        partial.replace(args.target_file)
+        print(f"  target file   {args.target_file}")
+    print(f"{READY} stop with Ctrl-C", flush=True)
+    await stop.wait()
+    await server.stop()
+    return 0

@@ -1,0 +1,353 @@
+"""The Rayo core of the reference server: calls, offers, commands and events.
+
+It sees stanzas in and out addressed by JID, and SIP calls through the SIP
+endpoint; it does not know whether it runs behind its own listener or as a
+component of a real XMPP server. Each deliberate deviation of the fault
+catalogue is a named branch (`if "name" in self.faults`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+from lxml import etree
+
+from ...protocol import namespaces as ns
+from ...protocol.jid import JID, strip_xmpp_uri
+from ..faults import Faults
+from . import stanzas as st
+from .availability import Availability
+from .calls import Call, State, new_call_id
+
+CALL_IDENTITY = [("client", "phone")]
+CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
+SERVICE_FEATURES = [ns.DISCO_INFO, ns.PING, ns.RAYO]
+
+# How a reject reason reaches the caller (the seed's mapping; the XEP gives none).
+REJECT_CODES = {"decline": 603, "busy": 486, "error": 500}
+
+# How a failed outbound INVITE ends the call (§7.5.1 reasons; as mod_rayo maps them).
+END_REASONS = {486: "busy", 600: "busy", 603: "rejected", 403: "rejected", 408: "timeout", 480: "timeout", 487: "timeout"}
+
+
+class CommandError(Exception):
+    """Answer the command with this stanza error."""
+
+    def __init__(self, condition: str, type: str, text: str | None = None):
+        super().__init__(text or condition)
+        self.condition, self.type, self.text = condition, type, text
+
+
+class RayoCore:
+    def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None], faults: Faults = Faults()):
+        self.service = service
+        self.sip = sip
+        self.send = send
+        self.faults = faults
+        self.clients = Availability()
+        self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
+        self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
+        sip.on_incoming = self.incoming_call
+
+    # --- stanzas in ------------------------------------------------------------------
+
+    def receive(self, stanza: etree._Element) -> None:
+        kind = etree.QName(stanza).localname
+        if kind == "presence":
+            if JID.parse(stanza.get("to", self.service)).bare == self.service:
+                self.clients.update(stanza)
+        elif kind == "iq" and stanza.get("type") in ("get", "set"):
+            self.iq(stanza)
+
+    def iq(self, request: etree._Element) -> None:
+        payload = next((child for child in request if isinstance(child.tag, str)), None)
+        try:
+            if payload is None:
+                raise CommandError("bad-request", "modify", "empty iq")
+            to = JID.parse(request.get("to", self.service))
+            if to.bare == self.service:
+                children = self.service_command(request, payload)
+            elif to.domain == self.service and not to.resource:
+                children = self.call_command(request, payload)
+            else:
+                raise CommandError("item-not-found", "cancel")
+        except CommandError as err:
+            self.send(st.error(request, err.condition, err.type, err.text))
+            return
+        self.send(st.result(request, children))
+
+    # --- the service: dial, disco, ping ---------------------------------------------
+
+    def service_command(self, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
+        name = payload.tag
+        if name == ns.qname(ns.PING, "ping"):
+            return []
+        if name == ns.qname(ns.DISCO_INFO, "query"):
+            return [self.disco(("component", "generic"), SERVICE_FEATURES)]
+        if name == ns.qname(ns.RAYO, "dial") and request.get("type") == "set":
+            return [self.dial(request.get("from"), payload)]
+        raise CommandError("feature-not-implemented", "cancel")
+
+    def disco(self, identity: tuple[str, str], features: list[str]) -> etree._Element:
+        children = [st.element(ns.DISCO_INFO, "identity", {"category": identity[0], "type": identity[1]})]
+        children += [st.element(ns.DISCO_INFO, "feature", {"var": feature}) for feature in features]
+        return st.element(ns.DISCO_INFO, "query", children=children)
+
+    def dial(self, client: str, dial: etree._Element) -> etree._Element:
+        to = dial.get("to", "")
+        if not to.startswith(("sip:", "sips:")) or "@" not in to:
+            raise CommandError("bad-request", "modify", "dial needs a sip: URI in 'to'")
+        call_id = self._requested_id(dial.get("uri"))
+        timeout = self._timeout(dial.get("timeout", "-1"))
+        headers = [(h.get("name"), h.get("value")) for h in dial.findall(ns.qname(ns.RAYO, "header"))]
+        if "dial-drops-headers" in self.faults:
+            headers = []
+        from_uri = dial.get("from") if dial.get("from") and "dial-ignores-from" not in self.faults else None
+        sip_call = self.sip.invite(to, from_uri=from_uri or f"sip:rayo@{self.service}", headers=headers)
+        call = Call(call_id, f"{call_id}@{self.service}", False, sip_call, State.DIALING, dcp=client)
+        call.commanded.append(client)
+        self.calls[call_id] = call
+        sip_call.on_event = lambda event: self.outbound_event(call, event)
+        if timeout > 0 and "dial-timeout-ignored" not in self.faults:
+            call.timer = asyncio.get_running_loop().call_later(timeout / 1000, self.dial_timed_out, call)
+        if "ref-id" in self.faults:
+            return st.rayo("ref", {"id": call_id})
+        return st.rayo("ref", {"uri": f"xmpp:{call.jid}"})
+
+    def _requested_id(self, uri: str | None) -> str:
+        """The call id a dial asks for with `uri` (§6.2.1), or a new one."""
+        if uri is None:
+            return new_call_id()
+        try:
+            jid = JID.parse(strip_xmpp_uri(uri))
+        except ValueError:
+            jid = None
+        if not uri.startswith("xmpp:") or jid is None or not jid.local or jid.resource or jid.domain != self.service:
+            raise CommandError("bad-request", "modify", f"uri must be xmpp:<id>@{self.service}")
+        if jid.local in self.calls:
+            raise CommandError("conflict", "modify", "a call with this uri exists")
+        return jid.local
+
+    @staticmethod
+    def _timeout(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise CommandError("bad-request", "modify", "timeout must be an integer") from None
+        if value < -1:
+            raise CommandError("bad-request", "modify", "timeout must be -1 or more")
+        return value
+
+    # --- inbound calls ----------------------------------------------------------------
+
+    def incoming_call(self, sip_call: Any) -> None:
+        parties = self.clients.for_user(_sip_user(sip_call.request.uri))
+        if not parties:
+            if "no-client-leaves-call-ringing" in self.faults:
+                sip_call.provisional(180)
+            else:
+                sip_call.reject(503)  # §6.2.2: no potential controlling party
+            return
+        call_id = new_call_id()
+        call = Call(call_id, f"{call_id}@{self.service}", True, sip_call, State.OFFERED, offered_to=list(parties))
+        self.calls[call_id] = call
+        sip_call.on_event = lambda event: self.inbound_event(call, event)
+        for party in parties:
+            self.event(call, party, self.offer(sip_call.request), extra=self.offer_caps())
+
+    def offer(self, invite: Any) -> etree._Element:
+        headers = list(invite.headers)
+        if "offer-drops-headers" in self.faults:
+            headers = []
+        if "offer-reorders-headers" in self.faults:
+            headers.reverse()
+        from_value = invite.get("From") or ""
+        return st.rayo("offer", {"to": invite.uri, "from": _uri(from_value)}, st.headers(headers))
+
+    def offer_caps(self) -> list[etree._Element]:
+        if "offer-without-caps" in self.faults:
+            return []
+        return [st.caps(ns.RAYO_CALL, self.call_ver)]
+
+    def inbound_event(self, call: Call, event: Any) -> None:
+        if call.ended:
+            return
+        if event.kind in ("cancelled", "bye"):
+            if event.kind == "cancelled" and "cancel-ignored" in self.faults:
+                call.state = State.ENDED
+                return
+            self.end(call, "hungup")
+        elif event.kind == "ack-timeout":
+            self.end(call, "error")
+
+    # --- commands to a call ------------------------------------------------------------
+
+    def call_command(self, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
+        call = self.calls.get(JID.parse(request.get("to")).local)
+        if call is None or call.ended:
+            if "unknown-call-service-unavailable" in self.faults:
+                raise CommandError("service-unavailable", "cancel")
+            raise CommandError("item-not-found", "cancel")
+        self.take_control(call, request.get("from"))
+        if etree.QName(payload).namespace != ns.RAYO:
+            raise CommandError("feature-not-implemented", "cancel")
+        handler = getattr(self, "cmd_" + etree.QName(payload).localname.replace("-", "_"), None)
+        if handler is None:
+            raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not a call command")
+        handler(call, payload)
+        return []
+
+    def take_control(self, call: Call, sender: str) -> None:
+        """§6.2.2: the first offered client to send a command becomes the DCP."""
+        if call.dcp is None and sender in call.offered_to:
+            call.dcp = sender
+        if sender != call.dcp:
+            raise CommandError("conflict", "cancel", "another client controls this call")
+        if sender not in call.commanded:
+            call.commanded.append(sender)
+
+    def _headers(self, payload: etree._Element) -> list[tuple[str, str]]:
+        return [(h.get("name"), h.get("value")) for h in payload.findall(ns.qname(ns.RAYO, "header"))]
+
+    def _inbound_unanswered(self, call: Call, command: str) -> None:
+        if not call.inbound or call.state not in (State.OFFERED, State.ACCEPTED):
+            raise CommandError("unexpected-request", "wait", f"{command} needs an inbound call that is not answered")
+
+    def cmd_accept(self, call: Call, payload: etree._Element) -> None:
+        self._inbound_unanswered(call, "accept")
+        if "accept-sends-nothing" not in self.faults:
+            call.sip.provisional(180, headers=self._headers(payload))
+        call.state = State.ACCEPTED
+
+    def cmd_answer(self, call: Call, payload: etree._Element) -> None:
+        self._inbound_unanswered(call, "answer")
+        if "answer-sends-180" in self.faults:
+            call.sip.provisional(180, headers=self._headers(payload))
+        else:
+            call.sip.answer(headers=self._headers(payload))
+        call.state = State.ANSWERED
+
+    def cmd_redirect(self, call: Call, payload: etree._Element) -> None:
+        self._inbound_unanswered(call, "redirect")
+        target = payload.get("to")
+        if not target:
+            raise CommandError("bad-request", "modify", "redirect needs 'to'")
+        if "redirect-without-contact" in self.faults:
+            call.sip.reject(302, headers=self._headers(payload))
+        else:
+            call.sip.redirect(target, headers=self._headers(payload))
+        self.end(call, "hangup-command")
+
+    def cmd_reject(self, call: Call, payload: etree._Element) -> None:
+        reasons = [etree.QName(c).localname for c in payload if isinstance(c.tag, str) and etree.QName(c).localname != "header"]
+        if len(reasons) != 1 or reasons[0] not in REJECT_CODES:
+            raise CommandError("bad-request", "modify", "reject needs one reason: decline, busy or error")
+        if call.state is not State.OFFERED and call.inbound:
+            raise CommandError("not-allowed", "cancel", "the call was already accepted")
+        self._inbound_unanswered(call, "reject")
+        call.sip.reject(self._reject_code(reasons[0]), headers=self._headers(payload))
+        self.end(call, "hangup-command")
+
+    def _reject_code(self, reason: str) -> int:
+        if "reject-codes-swapped" in self.faults and reason in ("busy", "decline"):
+            return {"busy": 603, "decline": 486}[reason]
+        if "reject-error-sends-503" in self.faults and reason == "error":
+            return 503
+        return REJECT_CODES[reason]
+
+    def cmd_hangup(self, call: Call, payload: etree._Element) -> None:
+        headers = self._headers(payload)
+        if call.state is State.ANSWERED:
+            if "hangup-without-bye" not in self.faults:
+                call.sip.hangup(headers=headers)
+        elif call.inbound:
+            call.sip.reject(603, headers=headers)
+        else:
+            call.sip.cancel()
+        reason = "hungup" if "hangup-command-reported-as-hungup" in self.faults else "hangup-command"
+        if "no-end-after-hangup" in self.faults:
+            call.state = State.ENDED
+            return
+        self.end(call, reason)
+
+    # --- outbound calls ----------------------------------------------------------------
+
+    def outbound_event(self, call: Call, event: Any) -> None:
+        if call.ended:
+            return
+        if event.kind == "provisional" and call.state is State.DIALING:
+            call.state = State.RINGING
+            if "no-ringing" not in self.faults:
+                self.event(call, call.dcp, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
+        elif event.kind == "answered":
+            call.state = State.ANSWERED
+            self._stop_timer(call)
+            if "no-answered" not in self.faults:
+                self.event(call, call.dcp, st.rayo("answered", children=st.headers(_x_headers(event.message))))
+        elif event.kind == "failed":
+            self.end(call, self._failure_reason(event.code))
+        elif event.kind == "timeout":
+            self.end(call, "timeout")
+        elif event.kind == "bye":
+            self.end(call, "hungup")
+
+    def _failure_reason(self, code: int | None) -> str:
+        reason = END_REASONS.get(code or 0, "error")
+        if reason == "busy" and "busy-reported-as-rejected" in self.faults:
+            return "rejected"
+        return reason
+
+    def dial_timed_out(self, call: Call) -> None:
+        if call.ended or call.state is State.ANSWERED:
+            return
+        call.sip.cancel()
+        self.end(call, "timeout")
+
+    def _stop_timer(self, call: Call) -> None:
+        if call.timer is not None:
+            call.timer.cancel()
+            call.timer = None
+
+    # --- events --------------------------------------------------------------------
+
+    def event(self, call: Call, to: str, payload: etree._Element, type: str | None = None, extra=()) -> None:
+        children = list(extra) + [payload]
+        if "offer-without-delay" not in self.faults:
+            children.append(st.delay_stamp())
+        self.send(st.stanza("presence", call.jid, to, type, children=children))
+
+    def end(self, call: Call, reason: str) -> None:
+        """§6.6.4: the call is over; every JID that was offered it or commanded it hears so."""
+        self._stop_timer(call)
+        call.state = State.ENDED
+        if reason == "hungup" and "remote-hangup-reported-as-hangup" in self.faults:
+            reason = "hangup"
+        for recipient in call.end_recipients():
+            if "malformed-end" in self.faults:
+                self.send(f"<presence from='{call.jid}' to='{recipient}' type='unavailable'><end xmlns='{ns.RAYO}'><{reason}/></presence>")
+                continue
+            type = None if "end-not-unavailable" in self.faults else "unavailable"
+            self.event(call, recipient, st.rayo("end", children=[st.rayo(reason)]), type=type)
+            if "event-after-end" in self.faults:
+                self.event(call, recipient, st.rayo("answered"))
+
+
+def _sip_user(uri: str) -> str:
+    """'sip:harness@127.0.0.1:5060;transport=udp' -> 'harness': the Rayo account the call is for."""
+    rest = uri.split(":", 1)[-1]
+    return rest.split("@", 1)[0] if "@" in rest else ""
+
+
+def _uri(value: str) -> str:
+    """The URI in a From/To header value."""
+    if "<" in value and ">" in value:
+        return value[value.index("<") + 1 : value.index(">")]
+    return value.split(";")[0].strip()
+
+
+def _x_headers(message: Any) -> list[tuple[str, str]]:
+    """The headers of a SIP message worth reporting in ringing/answered: extension headers."""
+    if message is None:
+        return []
+    return [(name, value) for name, value in message.headers if name.lower().startswith("x-")]

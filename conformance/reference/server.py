@@ -1,0 +1,89 @@
+"""The reference Rayo server assembled: SIP endpoint, Rayo core, XMPP listener."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from .core.rayo import RayoCore
+from .faults import Faults
+from .sip.ua import SipEndpoint
+from .xmpp.c2s import C2SServer
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    xmpp_port: int = 0
+    sip_port: int = 0
+    client_domain: str = "localhost"
+    service: str = "rayo.localhost"
+    users: tuple[str, ...] = ("harness",)
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    faults: tuple[str, ...] = ()
+    dialect: str = "xep0327"
+
+
+class ReferenceServer:
+    def __init__(self, config: ServerConfig):
+        self.config = config
+        self.sip = SipEndpoint(config.host, config.sip_port, user_agent="rayo-conformance reference", t1=0.1, timer_b=6.4)
+        self.core: RayoCore | None = None
+        self.xmpp: C2SServer | None = None
+
+    async def start(self) -> None:
+        config = self.config
+        await self.sip.start()
+        # The core and the listener need each other: the core sends through the
+        # listener, the listener hands stanzas to the core.
+        self.core = RayoCore(service=config.service, sip=self.sip, send=lambda s: self.xmpp.send(s), faults=Faults(config.faults))
+        self.xmpp = C2SServer(
+            handler=self.core,
+            accounts={user: config.password for user in config.users},
+            client_domain=config.client_domain,
+            service_domain=config.service,
+            host=config.host,
+            port=config.xmpp_port,
+        )
+        await self.xmpp.start()
+
+    async def stop(self) -> None:
+        if self.xmpp is not None:
+            await self.xmpp.stop()
+        await self.sip.stop()
+
+    def target_toml(self, user: str = "harness") -> str:
+        """A target file that points the harness at this server."""
+        xmpp_host, xmpp_port = self.xmpp.address
+        sip_host, sip_port = self.sip.address
+        faults = ", ".join(self.config.faults) or "none"
+        return (
+            f'name = "reference ({self.config.dialect}, faults: {faults})"\n\n'
+            "[xmpp]\n"
+            f'host = "{xmpp_host}"\n'
+            f"port = {xmpp_port}\n"
+            f'jid = "{user}@{self.config.client_domain}"\n'
+            f'password = "{self.config.password}"\n'
+            'tls = "plain"\n'
+            f'service = "{self.config.service}"\n\n'
+            "[sip]\n"
+            f'server = "{sip_host}:{sip_port}"\n'
+            f'inbound_uri = "sip:{{user}}@{sip_host}:{sip_port}"\n\n'
+            "[run]\n"
+            f'dialect = "{self.config.dialect}"\n'
+        )
+
+    def describe(self) -> str:
+        xmpp_host, xmpp_port = self.xmpp.address
+        sip_host, sip_port = self.sip.address
+        users = ", ".join(f"{u}@{self.config.client_domain}" for u in self.config.users)
+        lines = [
+            f"rayo-conformance reference server ({self.config.dialect})",
+            f"  XMPP (c2s)    {xmpp_host}:{xmpp_port}   PLAIN over plain TCP, then bind and session",
+            f"  accounts      {users}   password {self.config.password}",
+            f"  Rayo service  {self.config.service}   (send <dial/> here; calls are <id>@{self.config.service})",
+            f"  SIP (UDP)     {sip_host}:{sip_port}   an INVITE to sip:<user>@{sip_host}:{sip_port} is offered to <user>'s available resources",
+        ]
+        if self.config.faults:
+            lines.append(f"  faults        {', '.join(self.config.faults)}")
+        return "\n".join(lines)

@@ -1,0 +1,393 @@
+"""Runs one case against a target: sets up the parties, plays the steps, gives the verdict.
+
+Data flows one way: steps drive the XMPP clients and the SIPp parties; what
+they receive lands in the observations and the transcript; expectations judge
+the observations; the result carries the verdict and the evidence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import traceback
+import uuid
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ..protocol import namespaces as ns
+from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragment
+from ..protocol.validation import validator
+from ..results import CaseResult, Finding, Verdict
+from ..target import Target
+from ..transcript import Transcript
+from . import model
+from .expectations import Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, under_jid
+from .observations import Observations
+from .template import UnknownVariable, match_payload, substitute
+
+
+class StepFailed(Exception):
+    """An expectation was not met; the finding says what and why."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+class SetupFailed(Exception):
+    """The case could not reach its precondition (login refused, SIPp missing)."""
+
+
+class CaseRunner:
+    def __init__(self, case: model.Case, target: Target, workdir: Path, *, dialect: str | None = None, strict: bool = False):
+        self.case = case
+        self.target = target
+        self.dialect = dialect or target.dialect
+        self.workdir = workdir
+        self.strict = strict
+        self.transcript = Transcript()
+        self.observations = Observations()
+        self.findings: list[Finding] = []
+        self.variables: dict[str, str] = {"service": target.service, "inbound": target.inbound()}
+        self.tokens: dict[str, str] = {}
+        self.last_dialer: str | None = None
+        self.clients: dict[str, Any] = {}
+        self.sip: Any = None
+        self.pending: dict[str, asyncio.Future] = {}
+        self.run_id = uuid.uuid4().hex[:8]
+
+    # --- the whole case -----------------------------------------------------------
+
+    async def run(self) -> CaseResult:
+        result = CaseResult(
+            case_id=self.case.id,
+            title=self.case.title,
+            dialect=self.dialect,
+            section=self.case.section,
+            requirements=list(self.case.requirements),
+            source=self.case.source,
+            started=time.monotonic(),
+        )
+        verdict = Verdict.PASS
+        try:
+            await self.set_up()
+            await self.play()
+        except SetupFailed as err:
+            verdict = Verdict.INCONCLUSIVE
+            self.findings.append(Finding("setup", str(err)))
+        except StepFailed as err:
+            self.findings.append(err.finding)
+        except Exception:  # a fault of the harness: keep the evidence, say so
+            verdict = Verdict.ERROR
+            self.findings.append(Finding("harness", "the harness failed: " + traceback.format_exc(limit=6)))
+        finally:
+            await self.tear_down()
+        result.verdict = verdict if verdict != Verdict.PASS else self.verdict()
+        result.findings = self.findings
+        result.records = list(self.transcript.records)
+        result.artifacts = list(self.sip.artifacts) if self.sip else []
+        result.duration = time.monotonic() - result.started
+        return result
+
+    def verdict(self) -> Verdict:
+        levels = {f.level for f in self.findings}
+        if "must" in levels:
+            return Verdict.FAIL
+        if "should" in levels:
+            return Verdict.FAIL if self.strict else Verdict.WARN
+        return Verdict.PASS
+
+    # --- setup and teardown -------------------------------------------------------
+
+    async def set_up(self) -> None:
+        from ..xmpp import Account, ConnectError, HarnessClient
+
+        callers, callees = self.case.sip_parties()
+        if callers or callees:
+            await self._start_sip(callers, callees)
+        async def connect(name: str, presence: str) -> None:
+            account = Account(
+                jid=f"{self.target.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
+                password=self.target.password,
+                host=self.target.host,
+                port=self.target.port,
+                tls=self.target.tls,
+                ca_file=self.target.ca_file,
+                service=self.target.service,
+                presence=presence if presence != "directed-chat" else self.target.presence,
+            )
+            client = HarnessClient(
+                name,
+                account,
+                self.transcript,
+                on_stanza=lambda stanza, name=name: self._on_stanza(name, stanza),
+                on_closed=lambda reason, name=name: self._on_closed(name, reason),
+            )
+            self.clients[name] = client
+            try:
+                await client.connect(self.target.timeouts["connect"])
+            except ConnectError as err:
+                raise SetupFailed(f"{name} could not log in to {self.target.host}:{self.target.port}: {err}") from None
+            self.variables[name] = client.full_jid
+            self.variables[f"{name}.bare"] = client.full_jid.split("/")[0]
+
+        await asyncio.gather(*(connect(name, presence) for name, presence in self.case.clients.items()))
+
+    async def _start_sip(self, callers: list[str], callees: list[str]) -> None:
+        from ..sip import SipDriver, SipError
+
+        self.sip = SipDriver(
+            self.workdir / "sip",
+            self.target.sip_server,
+            self.transcript,
+            on_event=lambda event: self.observations.add(("sip", event.party), event),
+            timeouts=self.target.timeouts,
+        )
+        try:
+            await self.sip.start(callers, callees)
+        except SipError as err:
+            raise SetupFailed(f"the SIPp parties could not start: {err}") from None
+        for name in callees:
+            self.variables[f"{name}.uri"] = self.sip.callee(name).uri
+
+    async def tear_down(self) -> None:
+        if self.sip is not None:
+            try:
+                await self.sip.stop()
+            except Exception as err:  # evidence is kept; a teardown problem is not the server's
+                self.transcript.note("harness", f"stopping SIPp: {err}")
+        await asyncio.gather(
+            *(client.close(self.target.timeouts["iq"]) for client in self.clients.values()), return_exceptions=True
+        )
+
+    # --- what comes in ------------------------------------------------------------
+
+    def _on_stanza(self, client: str, stanza: Stanza) -> None:
+        self._validate(stanza, "received")
+        if stanza.kind == "iq" and stanza.type in ("result", "error"):
+            future = self.pending.pop(stanza.id, None)
+            if future is not None and not future.done():
+                future.set_result(stanza)
+                return
+        self.observations.add(("xmpp", client), stanza)
+
+    def _on_closed(self, client: str, reason: str) -> None:
+        self.observations.close(("xmpp", client), f"the XMPP stream of {client} closed: {reason}")
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(ConnectionError(reason))
+
+    def _validate(self, stanza: Stanza, direction: str, intended_invalid: bool = False) -> None:
+        for problem in validator(self.dialect).stanza(stanza.element):
+            where = f"line {problem.line} of the stanza" if problem.line else "the stanza"
+            if direction == "received":
+                self.findings.append(
+                    Finding(
+                        "schema",
+                        f"the server sent a payload that breaks the {self.dialect} schema: {problem.path}: {problem.message} ({where})",
+                        actual=stanza.text,
+                    )
+                )
+            elif not intended_invalid:
+                self.transcript.note("harness", f"the case sent a payload that breaks the schema: {problem.path}: {problem.message}")
+
+    # --- the steps ------------------------------------------------------------------
+
+    async def play(self) -> None:
+        for step in self.case.steps:
+            try:
+                await getattr(self, "do_" + type(step).__name__)(step)
+            except StepFailed as err:
+                if err.finding.level == "must":
+                    raise
+                self.findings.append(err.finding)
+            except UnknownVariable as err:
+                raise StepFailed(self.failure(step, f"{step.phrase}: {err} (the step that should capture it did not run or did not match)"))
+
+    def failure(self, step: model.Step, message: str, expected: str = "", actual: str = "") -> Finding:
+        return Finding("expectation", message, step=step.index, expected=expected, actual=actual, level=step.level)
+
+    def timeout(self, step: model.Step, kind: str) -> float:
+        return step.timeout * self.target.timeouts.scale if step.timeout else self.target.timeouts[kind]
+
+    def client(self, name: str):
+        if name not in self.clients:
+            raise SetupFailed(f"the case has no XMPP client {name!r}")
+        return self.clients[name]
+
+    # SIP
+
+    async def do_CallerDials(self, step: model.CallerDials) -> None:
+        token = f"rayo-{self.run_id}-{step.party}"
+        self.tokens[step.party] = token
+        self.last_dialer = step.party
+        request_uri = substitute(step.to, self.variables) if step.to else self.target.inbound()
+        headers = list(step.headers) + [("X-Harness-Call", token)]
+        host = self.sip.local_host if hasattr(self.sip, "local_host") else "127.0.0.1"
+        self.variables[f"{step.party}.uri"] = f"sip:{token}@{host}"
+        await self._sip_command(step, lambda: self.sip.caller(step.party).dial(request_uri, headers, from_uri=f"sip:{token}@{host}"))
+
+    async def do_SipAction(self, step: model.SipAction) -> None:
+        role = self.sip.caller(step.party) if step.party.startswith("caller") else self.sip.callee(step.party)
+        actions = {
+            "answers": lambda: role.answer(),
+            "rings": lambda: role.ring(),
+            "sends early media": lambda: role.progress(),
+            "hangs up": lambda: role.hang_up(),
+            "cancels": lambda: role.cancel(),
+            "holds": lambda: role.hold(),
+            "unholds": lambda: role.unhold(),
+            "rejects": lambda: role.reject(int(step.value)),
+            "sends dtmf": lambda: self._send_digits(role, str(step.value)),
+        }
+        await self._sip_command(step, actions[step.action])
+
+    async def _send_digits(self, role, digits: str) -> None:
+        for digit in digits:
+            await role.send_dtmf(digit)
+
+    async def _sip_command(self, step: model.Step, command) -> None:
+        from ..sip import SipError
+
+        try:
+            await command()
+        except SipError as err:
+            raise StepFailed(self.failure(step, f"{step.phrase}: {err}"))
+
+    async def do_SipReceives(self, step: model.SipReceives) -> None:
+        await self.expect_sequence(step, [step])
+
+    # XMPP
+
+    def _send(self, client_name: str, text: str) -> Stanza:
+        return self.client(client_name).send(text)
+
+    async def do_SendIq(self, step: model.SendIq) -> None:
+        to = resolve_jid(step.target, self.variables, self.target.service)
+        payload = parse_fragment(substitute(step.payload.text, self.variables), {})
+        iq_id = new_id(f"{self.run_id}-")
+        future = asyncio.get_running_loop().create_future()
+        self.pending[iq_id] = future
+        sent = self._send(step.client, build("iq", to=to, type="set", id=iq_id, children=payload))
+        self._validate(sent, "sent", step.invalid)
+        try:
+            response = await asyncio.wait_for(future, self.timeout(step, "iq"))
+        except asyncio.TimeoutError:
+            self.pending.pop(iq_id, None)
+            raise StepFailed(self.failure(step, f"{step.phrase}: no response to the iq within {self.timeout(step, 'iq'):.1f} s", expected=step.expect.outcome, actual="no response"))
+        except ConnectionError as err:
+            raise StepFailed(self.failure(step, f"{step.phrase}: the stream closed before the response: {err}"))
+        self.check_response(step, response)
+
+    def check_response(self, step: model.SendIq, response: Stanza) -> None:
+        expect = step.expect
+        if response.type != expect.outcome:
+            got = response.type
+            error = response.error()
+            if error:
+                got = f"error {error[0]} (type {error[1]})"
+            raise StepFailed(self.failure(step, f"{step.phrase}: expected {expect.outcome}, got {got}", expected=expect.outcome, actual=response.text))
+        if expect.outcome == "result" and expect.payload is not None:
+            found, mismatch = match_payload(list(expect.payload.elements), response.payload(), self.variables)
+            if mismatch:
+                raise StepFailed(self.failure(step, f"{step.phrase}: the result does not match: {mismatch}", expected=expect.payload.text, actual=response.text))
+            self.variables.update(found)
+        if expect.outcome == "error":
+            condition, error_type = response.error() or ("", "")
+            if expect.conditions and condition not in expect.conditions:
+                wanted = " or ".join(expect.conditions)
+                raise StepFailed(self.failure(step, f"{step.phrase}: expected error {wanted}, got {condition or 'no condition'}", expected=wanted, actual=response.text))
+            if expect.error_type and error_type != expect.error_type:
+                raise StepFailed(self.failure(step, f"{step.phrase}: error {condition} has type {error_type!r}, expected {expect.error_type!r}", expected=expect.error_type, actual=response.text))
+
+    async def do_SendPresence(self, step: model.SendPresence) -> None:
+        to = resolve_jid(step.target, self.variables, self.target.service)
+        children = []
+        if step.show in ("chat", "dnd"):
+            show = etree.Element(ns.qname(ns.CLIENT, "show"))
+            show.text = step.show
+            children.append(show)
+        kind = "unavailable" if step.show == "unavailable" else None
+        self._send(step.client, build("presence", to=to, type=kind, children=children))
+
+    # Expectations
+
+    def context(self) -> Context:
+        return Context(self.target.service, dict(self.tokens), self.last_dialer)
+
+    async def do_ExpectOffer(self, step: model.ExpectOffer) -> None:
+        await self.expect_sequence(step, [step])
+
+    async def do_ExpectFrom(self, step: model.ExpectFrom) -> None:
+        await self.expect_sequence(step, [step])
+
+    async def do_InAnyOrder(self, step: model.InAnyOrder) -> None:
+        probes = [probe_for(member, self.context()) for member in step.members]
+        await self._wait(step, lambda: in_any_order(self.observations, probes, self.variables), probes)
+
+    async def do_OneOf(self, step: model.OneOf) -> None:
+        alternatives = [[probe_for(m, self.context()) for m in alternative] for alternative in step.alternatives]
+
+        def attempt() -> Found | None:
+            for probes in alternatives:
+                found = in_sequence(self.observations, probes, self.variables)
+                if found:
+                    return found
+            return None
+
+        await self._wait(step, attempt, [p for probes in alternatives for p in probes], "any of these outcomes: ")
+
+    async def expect_sequence(self, step: model.Step, members: list[model.Step]) -> None:
+        probes = [probe_for(member, self.context()) for member in members]
+        await self._wait(step, lambda: in_sequence(self.observations, probes, self.variables), probes)
+
+    async def _wait(self, step: model.Step, attempt, probes, lead: str = "") -> None:
+        kind = "sip" if all(p.key[0] == "sip" for p in probes) else "event"
+        timeout = self.timeout(step, kind)
+        watch = list({p.key for p in probes})
+        found, why = await self.observations.wait(attempt, timeout, watch)
+        if found is None:
+            expected = lead + "; ".join(p.describe(self.variables) for p in probes)
+            instead = " | ".join(explain(self.observations, p, self.variables) for p in probes)
+            raise StepFailed(self.failure(step, f"{step.phrase}: expected {expected}; {why}. Instead: {instead}", expected=expected, actual=instead))
+        self.observations.commit(found.positions, found.hits)
+        self.variables.update(found.variables)
+
+    async def do_NothingMore(self, step: model.NothingMore) -> None:
+        source = resolve_jid(step.source, self.variables, self.target.service)
+        key = ("xmpp", step.client)
+        if step.within:
+            window = step.within * self.target.timeouts.scale
+            self.transcript.note(step.client, f"quiet window of {window:.2f} s for {source}")
+            await self.observations.wait(lambda: self._late_from(key, source), window, [key])
+        else:
+            await self._barrier(step)
+        late = self._late_from(key, source)
+        if late is not None:
+            raise StepFailed(self.failure(step, f"{step.phrase}: {source} sent more: {late.text}", expected="nothing more", actual=late.text))
+
+    def _late_from(self, key, source: str) -> Stanza | None:
+        stream = self.observations.stream(key)
+        for stanza in stream.events[stream.position :]:
+            if under_jid(stanza.sender, source):
+                return stanza
+        return None
+
+    async def _barrier(self, step: model.NothingMore) -> None:
+        """A ping to the service: once its answer is back, what the server had queued before it has arrived."""
+        iq_id = new_id(f"{self.run_id}-barrier-")
+        future = asyncio.get_running_loop().create_future()
+        self.pending[iq_id] = future
+        ping = etree.Element(ns.qname(ns.PING, "ping"), nsmap={None: ns.PING})
+        self._send(step.client, build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
+        try:
+            await asyncio.wait_for(future, self.target.timeouts["iq"])
+        except (asyncio.TimeoutError, ConnectionError) as err:
+            self.pending.pop(iq_id, None)
+            self.transcript.note(step.client, f"the ping barrier got no answer ({type(err).__name__}); checked what had arrived")
+
+
+async def run_case(case: model.Case, target: Target, workdir: Path, **options) -> CaseResult:
+    return await CaseRunner(case, target, workdir, **options).run()
