@@ -27,7 +27,6 @@ import pytest
 from .results import CaseResult, Verdict
 from .scenario.loader import ScenarioError, load_case
 from .scenario.model import Case
-from .scenario.runner import run_case
 from .target import Target, TargetError, load_target
 
 STATE = pytest.StashKey["RayoSession"]()
@@ -134,6 +133,8 @@ class RayoSession:
         return target.with_options(**changes)
 
     def run(self, case: Case) -> CaseResult:
+        from .scenario.runner import run_case
+
         if self.loop is None:
             self.loop = asyncio.new_event_loop()  # one loop for the whole session
         workdir = self.workdir / "cases" / case.id

@@ -1,0 +1,101 @@
+"""Expectations over observed streams: order within a stream, any order in groups, explanations."""
+
+from types import SimpleNamespace
+
+from conformance.protocol.stanza import Stanza, parse_stanza
+from conformance.scenario import model
+from conformance.scenario.expectations import Context, explain, in_any_order, in_sequence, probe_for, under_jid
+from conformance.scenario.observations import Observations
+from conformance.scenario.template import parse_template
+
+CONTEXT = Context(service="rayo.test", tokens={"caller": "tok-1"}, last_dialer="caller")
+
+
+def presence(text: str) -> Stanza:
+    return Stanza(parse_stanza(text), text, 0.0, "client")
+
+
+def expect_from(source: str, xml: str, **options) -> model.ExpectFrom:
+    template = model.Template(xml, 1, tuple(parse_template(xml)))
+    return model.ExpectFrom(index=1, line=1, phrase=f"expect from {source}", source=source, template=template, **options)
+
+
+def sip(message: str, cseq: str = "INVITE", direction: str = "received"):
+    return SimpleNamespace(message=message, cseq_method=cseq, direction=direction, headers=(), request_uri="", party="caller")
+
+
+COMPLETE = "<presence from='c1@rayo.test/out' type='unavailable'><complete xmlns='urn:xmpp:rayo:ext:1'/></presence>"
+END = "<presence from='c1@rayo.test' type='unavailable'><end xmlns='urn:xmpp:rayo:1'><hungup/></end></presence>"
+
+
+def test_sequence_follows_the_order_of_one_stream():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END))
+    obs.add(("xmpp", "client"), presence(COMPLETE))
+    complete = probe_for(expect_from("c1@rayo.test/out", "<complete xmlns='urn:xmpp:rayo:ext:1'/>"), CONTEXT)
+    end = probe_for(expect_from("{call}", "<end xmlns='urn:xmpp:rayo:1'/>"), CONTEXT)
+    assert in_sequence(obs, [complete, end], {"call": "c1@rayo.test"}) is None  # end came before complete
+    found = in_sequence(obs, [end, complete], {"call": "c1@rayo.test"})
+    assert found is not None and found.positions[("xmpp", "client")] == 2
+
+
+def test_any_order_takes_distinct_events():
+    obs = Observations()
+    joined = "<presence from='{}'><joined xmlns='urn:xmpp:rayo:1' call-uri='{}'/></presence>"
+    obs.add(("xmpp", "client"), presence(joined.format("b@rayo.test", "xmpp:a@rayo.test")))
+    obs.add(("xmpp", "client"), presence(joined.format("a@rayo.test", "xmpp:b@rayo.test")))
+    probes = [
+        probe_for(expect_from("a@rayo.test", "<joined xmlns='urn:xmpp:rayo:1' call-uri='*'/>"), CONTEXT),
+        probe_for(expect_from("b@rayo.test", "<joined xmlns='urn:xmpp:rayo:1' call-uri='*'/>"), CONTEXT),
+    ]
+    found = in_any_order(obs, probes, {})
+    assert found is not None and sorted(i for _, i in found.hits) == [0, 1]
+    assert in_sequence(obs, probes, {}) is None
+
+
+def test_sip_and_xmpp_streams_are_independent():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END))
+    obs.add(("sip", "caller"), sip("BYE"))
+    bye = probe_for(model.SipReceives(index=1, line=1, phrase="caller receives", party="caller", messages=(model.MessageSpec("BYE"),)), CONTEXT)
+    end = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'/>"), CONTEXT)
+    assert in_sequence(obs, [end, bye], {}) is not None
+    assert in_sequence(obs, [bye, end], {}) is not None
+
+
+def test_message_specs():
+    assert model.MessageSpec("4xx").accepts("486", "INVITE")
+    assert not model.MessageSpec("4xx").accepts("503", "INVITE")
+    assert model.MessageSpec("200 BYE").accepts("200", "BYE")
+    assert not model.MessageSpec("200 BYE").accepts("200", "INVITE")
+    assert model.MessageSpec("BYE").accepts("BYE", "BYE")
+
+
+def test_offer_is_matched_by_the_callers_token():
+    obs = Observations()
+    other = "<presence from='x@rayo.test'><offer xmlns='urn:xmpp:rayo:1' to='sip:a' from='sip:other@h'/></presence>"
+    mine = "<presence from='y@rayo.test'><offer xmlns='urn:xmpp:rayo:1' to='sip:a' from='sip:tok-1@h'/></presence>"
+    obs.add(("xmpp", "client"), presence(other))
+    obs.add(("xmpp", "client"), presence(mine))
+    offer = probe_for(model.ExpectOffer(index=1, line=1, phrase="expect offer"), CONTEXT)
+    found = in_sequence(obs, [offer], {})
+    assert found.variables["call"] == "y@rayo.test"
+
+
+def test_explain_shows_the_near_miss_and_early_arrivals():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END))
+    obs.stream(("xmpp", "client")).position = 1
+    obs.add(("xmpp", "client"), presence(END.replace("hungup", "busy")))
+    probe = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hungup/></end>"), CONTEXT)
+    text = explain(obs, probe, {})
+    assert "got <busy" in text
+    assert "out of order" in text
+
+
+def test_under_jid_covers_components_and_the_service_domain():
+    assert under_jid("c1@rayo.test/out-1", "c1@rayo.test")
+    assert not under_jid("c2@rayo.test", "c1@rayo.test")
+    assert under_jid("c2@rayo.test", "rayo.test")
+    assert under_jid("m@mixer.rayo.test", "rayo.test")
+    assert not under_jid("rayo.test.evil", "rayo.test")

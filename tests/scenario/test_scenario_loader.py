@@ -1,0 +1,126 @@
+"""The loader rejects bad scenario files with file:line before anything runs."""
+
+from pathlib import Path
+
+import pytest
+
+from conformance.resources import scenarios_dir
+from conformance.scenario import model
+from conformance.scenario.loader import ScenarioError, load_case, load_cases
+
+HEADER = """\
+id: xep0327.test.case
+title: a case
+section: "6.2.2"
+requirements: [R-6.2.2-a]
+dialects: [xep0327]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[tuple[int, str]]:
+    with pytest.raises(ScenarioError) as caught:
+        load_case(path)
+    assert all(p.file == str(path) for p in caught.value.problems)
+    return [(p.line, p.message) for p in caught.value.problems]
+
+
+def test_every_shipped_scenario_loads():
+    cases = load_cases(sorted(scenarios_dir().rglob("*.yaml")))
+    assert len(cases) >= 17
+    assert len({c.id for c in cases}) == len(cases)
+
+
+def test_yaml_syntax_error_gives_its_line(tmp_path):
+    path = write(tmp_path, HEADER + "steps:\n  - caller dials the server\n  - expect offer: [unclosed\n")
+    [(line, message)] = problems(path)
+    assert line in (8, 9)
+    assert message.startswith("YAML syntax")
+
+
+def test_unknown_step_gives_its_line_and_a_suggestion(tmp_path):
+    path = write(tmp_path, HEADER + "steps:\n  - caller dials the server\n  - callee answrs\n")
+    [(line, message)] = problems(path)
+    assert line == 8
+    assert "unknown step 'callee answrs'" in message
+    assert "did you mean 'callee answers'" in message
+
+
+def test_template_that_is_not_well_formed_gives_the_line_inside_the_block(tmp_path):
+    text = HEADER + (
+        "steps:\n"
+        "  - caller dials the server\n"
+        "  - expect offer: |\n"
+        "      <offer xmlns='urn:xmpp:rayo:1'>\n"
+        "        <header name='X'></offer>\n"
+    )
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 10  # the line holding the mismatched tag
+    assert "not well-formed" in message
+
+
+def test_wrong_option_value_names_the_step(tmp_path):
+    text = HEADER + "steps:\n  - send to the server: <dial xmlns='urn:xmpp:rayo:1' to='sip:a@b'/>\n    expect: reslt\n"
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 8
+    assert message.startswith("step 1, expect")
+
+
+def test_missing_metadata_is_reported(tmp_path):
+    path = write(tmp_path, "id: xep0327.x.y\ntitle: t\nsteps:\n  - caller dials the server\n")
+    messages = [m for _, m in problems(path)]
+    assert any("'section' is a required property" in m for m in messages)
+    assert any("'dialects' is a required property" in m for m in messages)
+
+
+def test_variable_used_before_any_step_captures_it(tmp_path):
+    text = HEADER + "steps:\n  - send to {call}: <answer xmlns='urn:xmpp:rayo:1'/>\n    expect: result\n"
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 7
+    assert "unknown variable {call}" in message
+
+
+def test_duplicate_case_ids_across_files(tmp_path):
+    body = HEADER + "steps:\n  - caller dials the server\n"
+    paths = [write(tmp_path, body, "a.yaml"), write(tmp_path, body, "b.yaml")]
+    with pytest.raises(ScenarioError) as caught:
+        load_cases(paths)
+    assert "also used by" in str(caught.value)
+
+
+def test_render_quotes_the_offending_line(tmp_path):
+    path = write(tmp_path, HEADER + "steps:\n  - caller dials the server\n  - callee answrs\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_case(path)
+    assert "   8 |   - callee answrs" in caught.value.render()
+
+
+def test_a_good_case_becomes_typed_steps(tmp_path):
+    text = HEADER + (
+        "steps:\n"
+        "  - caller dials the server:\n"
+        "      headers: [[X-A, '1'], [X-A, '2']]\n"
+        "  - expect offer\n"
+        "  - send to {call}: <answer xmlns='urn:xmpp:rayo:1'/>\n"
+        "    expect: {error: [item-not-found, conflict], type: cancel}\n"
+        "  - caller receives: [4xx, 200 BYE]\n"
+        "  - expect in any order:\n"
+        "      - caller receives: BYE\n"
+        "      - expect from {call}: <end xmlns='urn:xmpp:rayo:1'/>\n"
+        "  - expect nothing more from {call}: {within: 0.2}\n"
+    )
+    case = load_case(write(tmp_path, text))
+    dial, offer, send, receives, group, quiet = case.steps
+    assert dial.headers == (("X-A", "1"), ("X-A", "2"))
+    assert isinstance(offer, model.ExpectOffer) and offer.capture == "call"
+    assert send.expect.conditions == ("item-not-found", "conflict") and send.expect.error_type == "cancel"
+    assert [m.text for m in receives.messages] == ["4xx", "200 BYE"]
+    assert [type(m) for m in group.members] == [model.SipReceives, model.ExpectFrom]
+    assert all(m.index == group.index for m in group.members)
+    assert quiet.within == 0.2
+    assert case.sip_parties() == (["caller"], [])

@@ -1,0 +1,83 @@
+"""Template matching: lenient by default, strict and ordered where marked, captures."""
+
+import pytest
+
+from conformance.protocol.stanza import parse_stanza
+from conformance.scenario.template import UnknownVariable, match_payload, match_value, parse_template, substitute
+
+END_HUNGUP = (
+    '<presence from="c1@rayo.test" type="unavailable"><end xmlns="urn:xmpp:rayo:1"><hungup platform-code="16"/></end>'
+    '<delay xmlns="urn:xmpp:delay" stamp="2026-01-01T00:00:00Z"/></presence>'
+)
+
+
+def match(template: str, stanza: str, variables=None, strict=False):
+    return match_payload(list(parse_template(template)), list(parse_stanza(stanza)), variables or {}, strict)
+
+
+def test_extra_attributes_and_children_are_ignored():
+    captured, mismatch = match('<end xmlns="urn:xmpp:rayo:1"><hungup/></end>', END_HUNGUP)
+    assert mismatch is None and captured == {}
+
+
+def test_a_different_child_is_named_in_the_mismatch():
+    _, mismatch = match('<end xmlns="urn:xmpp:rayo:1"><hangup-command/></end>', END_HUNGUP)
+    assert mismatch.path == "/end/hangup-command"
+    assert "got <hungup" in mismatch.reason
+
+
+def test_namespace_matters():
+    _, mismatch = match('<end xmlns="urn:xmpp:rayo:2"/>', END_HUNGUP)
+    assert mismatch is not None
+
+
+def test_strict_rejects_extra_attributes():
+    _, mismatch = match('<end xmlns="urn:xmpp:rayo:1"><hungup/></end>', END_HUNGUP, strict=True)
+    assert "unexpected attribute" in mismatch.reason and "platform-code" in mismatch.reason
+
+
+def test_strict_per_element():
+    _, mismatch = match('<end xmlns="urn:xmpp:rayo:1"><hungup m:strict="true"/></end>', END_HUNGUP)
+    assert mismatch is not None
+    captured, mismatch = match('<end xmlns="urn:xmpp:rayo:1" m:strict="true"><hungup platform-code="*"/></end>', END_HUNGUP)
+    assert mismatch is None
+
+
+def test_wildcard_requires_presence_of_the_attribute():
+    assert match('<end xmlns="urn:xmpp:rayo:1"><hungup platform-code="*"/></end>', END_HUNGUP)[1] is None
+    assert match('<end xmlns="urn:xmpp:rayo:1"><hungup reason="*"/></end>', END_HUNGUP)[1] is not None
+
+
+def test_capture_and_variable():
+    ref = '<iq type="result"><ref xmlns="urn:xmpp:rayo:1" uri="xmpp:c1@rayo.test/out-1"/></iq>'
+    captured, mismatch = match('<ref xmlns="urn:xmpp:rayo:1" uri="xmpp:{call}/{capture:component}"/>', ref, {"call": "c1@rayo.test"})
+    assert mismatch is None and captured == {"component": "out-1"}
+    _, mismatch = match('<ref xmlns="urn:xmpp:rayo:1" uri="xmpp:{call}/{capture:component}"/>', ref, {"call": "c2@rayo.test"})
+    assert mismatch is not None
+
+
+def test_a_capture_already_known_must_keep_its_value():
+    assert match_value("{capture:x}", "a", {"x": "a"}) == {"x": "a"}
+    assert match_value("{capture:x}", "b", {"x": "a"}) is None
+
+
+def test_literal_star_can_be_escaped():
+    assert match_value("\\*", "*", {}) == {}
+    assert match_value("\\*", "5", {}) is None
+
+
+def test_ordered_children():
+    offer = (
+        '<presence><offer xmlns="urn:xmpp:rayo:1" to="a"><header name="X" value="1"/>'
+        '<header name="Via" value="v"/><header name="X" value="2"/></offer></presence>'
+    )
+    template = '<offer xmlns="urn:xmpp:rayo:1" m:ordered="true"><header name="X" value="{a}"/><header name="X" value="{b}"/></offer>'
+    assert match(template, offer, {"a": "1", "b": "2"})[1] is None
+    _, mismatch = match(template, offer, {"a": "2", "b": "1"})
+    assert "not in the expected order" in mismatch.reason
+
+
+def test_substitute_leaves_wildcards_and_reports_unknown_names():
+    assert substitute('to="{call}" from="*" id="{capture:x}"', {"call": "c@r"}) == 'to="c@r" from="*" id="{capture:x}"'
+    with pytest.raises(UnknownVariable):
+        substitute("{nope}", {})
