@@ -77,6 +77,16 @@ def test_hostile_label_and_jid_stay_text(samples):
     assert samples.active_markup(samples.parse_html(ladder_svg(samples.call_records()))) == []
 
 
+def test_hostile_party_names_stay_text(samples):
+    party = 'x"><img src=x onerror=alert(5)>'
+    t = Transcript(clock=samples.clock())
+    t.add("xmpp", "sent", party, "rayo.example", "iq", "<iq/>")
+    t.note(party, "a note")
+    svg = ladder_svg(t.records)
+    assert samples.active_markup(samples.parse_html(svg)) == []
+    assert [g.get("data-party") for g in parse(svg).findall(f"{SVG}g[@class='lifeline']")] == [party, SERVER]
+
+
 def test_flagged_records_are_drawn_in_red(samples):
     root = parse(ladder_svg(samples.call_records(), flagged={4}))
     colours = {a.get("data-seq"): a.find(f"{SVG}line").get("stroke") for a in arrows(root)}
