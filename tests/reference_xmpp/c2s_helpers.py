@@ -73,6 +73,7 @@ class RawClient:
         self.received = b""  # every byte the server sent
         self.stream_closed = False  # the server sent </stream:stream>
         self.eof = False  # the server closed the TCP connection
+        self.malformed = False  # what the server sent stopped being XML
         self._elements: list[etree._Element] = []
         self.restart()
 
@@ -85,6 +86,7 @@ class RawClient:
         """A new stream from the server follows (after SASL success)."""
         self._parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True)
         self._depth = 0
+        self.header: etree._Element | None = None  # the server's <stream:stream>
 
     async def send(self, data: str | bytes) -> None:
         self.writer.write(data.encode() if isinstance(data, str) else data)
@@ -112,6 +114,14 @@ class RawClient:
             while not self.eof:
                 await self._read()
 
+    async def received_text(self, text: str, timeout: float = TIMEOUT) -> None:
+        """Read until `text` has arrived, byte for byte."""
+        async with asyncio.timeout(timeout):
+            while text.encode() not in self.received:
+                if self.eof:
+                    raise EOFError(f"connection closed; received: {self.received!r}")
+                await self._read()
+
     async def _read(self) -> None:
         try:
             data = await self.reader.read(65536)
@@ -121,9 +131,17 @@ class RawClient:
             self.eof = True
             return
         self.received += data
-        self._parser.feed(data)
+        if self.malformed:
+            return
+        try:
+            self._parser.feed(data)
+        except etree.XMLSyntaxError:
+            self.malformed = True  # the server sent broken XML (on purpose, in fault tests)
+            return
         for event, element in self._parser.read_events():
             self._depth += 1 if event == "start" else -1
+            if event == "start" and self._depth == 1:
+                self.header = element
             if event == "end" and self._depth == 1:
                 self._elements.append(element)
             elif event == "end" and self._depth == 0:
