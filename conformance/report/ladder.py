@@ -32,6 +32,8 @@ INK = "#2b2f36"
 COLOURS = {"xmpp": "#1f5fa8", "sip": "#1d7a46"}
 FLAGGED = "#c62828"
 NOTE_FILL, NOTE_EDGE = "#fff6cc", "#c9a400"
+# a white outline under label text, so the lifelines it crosses do not strike it through
+HALO = ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _arrow(record: Record, y: float, lanes: Lanes, flagged: bool, prefix: str) -
         f"<title>{esc(hint)}</title>"
         f'<line x1="{start}" y1="{y}" x2="{end}" y2="{y}" stroke="{colour}" stroke-width="{2.5 if flagged else 1.5}"/>'
         f'<path d="M{end},{y} l{tip},-4 v8 z" fill="{colour}"/>'
-        f'<text x="{(start + end) / 2}" y="{y - 5}" text-anchor="middle" fill="{colour}"{weight}>'
+        f'<text x="{(start + end) / 2}" y="{y - 5}" text-anchor="middle" fill="{colour}"{weight}{HALO}>'
         f"{esc(shorten(record.label, fits))}</text></a>"
     )
 

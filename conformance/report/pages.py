@@ -17,6 +17,7 @@ from .style import CSS
 from .transcript import findings_by_record, transcript_html
 
 STYLESHEET = "report.css"
+NONE = '<span class="empty">none</span>'
 
 
 def _page(title: str, body: str, stylesheet: str) -> str:
@@ -32,22 +33,28 @@ def _page(title: str, body: str, stylesheet: str) -> str:
 
 def _facts(rows: Sequence[tuple[str, str]]) -> str:
     """A two-column table; the values are HTML already."""
-    cells = "".join(f"<tr><th>{esc(name)}</th><td>{value}</td></tr>" for name, value in rows)
+    cells = "".join(f"<tr><th>{esc(name)}</th><td>{value or NONE}</td></tr>" for name, value in rows)
     return f'<table class="facts">{cells}</table>'
 
 
+def _code(text: str) -> str:
+    return f"<code>{esc(text)}</code>" if text else ""
+
+
 def _requirements(result: CaseResult) -> str:
-    return ", ".join(f"<code>{esc(r)}</code>" for r in result.requirements)
+    return ", ".join(_code(r) for r in result.requirements)
 
 
 def evidence_html(result: CaseResult, anchor_prefix: str = "") -> str:
     """Findings, ladder and transcript of one case: the part a reviewer studies."""
     seqs = {r.seq for r in result.records}
-    flagged = findings_by_record(result.findings)
+    if result.records:
+        ladder = f'<div class="ladder-box">{ladder_svg(result.records, findings_by_record(result.findings), anchor_prefix)}</div>'
+    else:  # a lone server lifeline would only look like a rendering fault
+        ladder = '<p class="empty">No messages, so no ladder.</p>'
     return (
         f"{findings_html(result.findings, seqs, anchor_prefix)}\n"
-        '<section class="ladder-section"><h2>Ladder</h2>'
-        f'<div class="ladder-box">{ladder_svg(result.records, flagged, anchor_prefix)}</div></section>\n'
+        f'<section class="ladder-section"><h2>Ladder</h2>{ladder}</section>\n'
         '<section class="transcript-section"><h2>Transcript</h2>'
         f"{transcript_html(result.records, result.findings, anchor_prefix)}</section>"
     )
@@ -68,12 +75,12 @@ def _artifacts(placed: Sequence[PlacedArtifact]) -> str:
 def case_page_html(result: CaseResult, artifacts: Sequence[PlacedArtifact]) -> str:
     """The page of one case, written to cases/<name>.html (links go up one level)."""
     facts = _facts([
-        ("case", f"<code>{esc(result.case_id)}</code>"),
+        ("case", _code(result.case_id)),
         ("verdict", verdict_badge(result.verdict)),
         ("dialect", esc(result.dialect)),
         ("section", esc(result.section)),
         ("requirements", _requirements(result)),
-        ("scenario", f"<code>{esc(result.source)}</code>"),
+        ("scenario", _code(result.source)),
         ("duration", format_seconds(result.duration)),
     ])
     body = (

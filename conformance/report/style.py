@@ -46,7 +46,7 @@ body.rayo { margin: 0 auto; max-width: 1180px; padding: 24px 32px 64px; }
 .rayo .finding-no { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 50%;
   background: var(--ink); color: #fff; font-weight: 700; }
 .rayo .finding .kind { font-weight: 600; color: var(--ink); }
-.rayo .finding .message { margin: 6px 0; }
+.rayo .finding .message { margin: 6px 0; white-space: pre-wrap; }  /* tracebacks keep their lines */
 .rayo .missing { color: var(--fail); }
 .rayo .compare { display: grid; grid-template-columns: 1fr 1fr; gap: 10px; }
 .rayo .compare-head { font-size: 0.78rem; font-weight: 700; text-transform: uppercase; letter-spacing: 0.05em; }

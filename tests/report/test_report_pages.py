@@ -109,6 +109,18 @@ def test_case_page_has_the_ladder_and_the_transcript(report, samples):
     assert len(samples.select(tree, ".transcript section.rec")) == len(records)
 
 
+def test_a_case_without_messages_says_so_instead_of_drawing_an_empty_ladder(report, samples):
+    tree = page(report.parent / "cases" / "seed_odd_id.html")
+    assert samples.select(tree, "svg") == []
+    assert "No messages" in samples.select(tree, "section.ladder-section")[0].text_content()
+
+
+def test_facts_the_runner_left_empty_say_none(report, samples):
+    tree = page(report.parent / "cases" / "seed_odd_id.html")
+    facts = {tr.xpath("th")[0].text_content(): tr.xpath("td")[0].text_content() for tr in samples.select(tree, "table.facts tr")}
+    assert (facts["section"], facts["requirements"], facts["scenario"]) == ("none", "none", "none")
+
+
 def test_artifacts_are_copied_and_linked_relative_to_the_report(report, samples):
     tree = case_page(report, samples)
     items = samples.select(tree, "ul.artifacts li")
