@@ -26,15 +26,15 @@ def endpoint() -> SipEndpoint:
 
 
 def answer_on_offer(ua: SipEndpoint, events, *, ring: int | None = None, early_media: bool = False) -> list[IncomingCall]:
-    """Answer every incoming call at once (after a provisional if asked)."""
+    """Answer every incoming call at once (after a provisional if asked), with a header on each."""
     calls: list[IncomingCall] = []
 
     def incoming(call: IncomingCall) -> None:
         calls.append(call)
         call.on_event = events
         if ring is not None:
-            call.provisional(ring, with_sdp=early_media)
-        call.answer()
+            call.provisional(ring, headers=[("X-Ring", "accepted")], with_sdp=early_media)
+        call.answer(headers=[("X-Agent", "7")])
 
     ua.on_incoming = incoming
     return calls
@@ -68,7 +68,9 @@ def test_answered_call_hung_up_by_caller(sipp, recorder) -> None:
 
 @pytest.mark.parametrize("when", ["on-ack", "before-ack"])
 def test_answered_call_hung_up_by_us(sipp, recorder, when: str) -> None:
-    """Our BYE waits for the ACK of our 200 (RFC 3261 15) even when asked for before it."""
+    """Our BYE waits for the ACK of our 200 (RFC 3261 15) even when asked for before it.
+    SIPp checks the BYE carries the header given to hangup()."""
+    bye_headers = [("X-Reason", "done")]
 
     async def scenario() -> None:
         events = recorder()
@@ -76,12 +78,12 @@ def test_answered_call_hung_up_by_us(sipp, recorder, when: str) -> None:
         def on_event(event: SipCallEvent) -> None:
             events(event)
             if event.kind == "ack" and when == "on-ack":
-                calls[0].hangup()
+                calls[0].hangup(bye_headers)
 
         async with endpoint() as ua:
             calls = answer_on_offer(ua, on_event)
             if when == "before-ack":
-                ua.on_incoming = lambda call: (calls.append(call), setattr(call, "on_event", on_event), call.answer(), call.hangup())
+                ua.on_incoming = lambda call: (calls.append(call), setattr(call, "on_event", on_event), call.answer(), call.hangup(bye_headers))
             async with sipp("uac_wait_bye.xml", remote=ua.address) as caller:
                 await caller.succeeded()
             ended = await events.event("ended")

@@ -118,6 +118,25 @@ def test_timer_b_times_out(sipp, recorder) -> None:
     asyncio.run(scenario())
 
 
+def test_unanswered_bye_times_out(sipp, recorder) -> None:
+    """A BYE nobody answers: Timer E retransmits it, Timer F (64*T1) ends the call with 408."""
+
+    async def scenario() -> None:
+        events, sent = recorder(), recorder()
+        async with SipEndpoint(t1=0.01, timer_b=2.0) as ua, sipp("uas_ignore_bye.xml") as callee:
+            ua.on_trace = lambda direction, message, peer: direction == "out" and sent(message)
+            call = dial(ua, callee, events)
+            await events.event("answered")
+            call.hangup()
+            ended = await events.event("ended")
+            assert not ua.layer.clients
+        assert events.kinds == ["answered", "ended"] and ended.code == 408
+        byes = {str(message) for message in sent.items if message.method == "BYE"}
+        assert len(byes) == 1 and sum(message.method == "BYE" for message in sent.items) >= 4
+
+    asyncio.run(scenario())
+
+
 def test_info_hold_unhold_bye(sipp, recorder) -> None:
     async def scenario() -> None:
         events = recorder()
