@@ -26,7 +26,7 @@ _EXTENSIONS = {
     ns.qname(ns.INPUT, "start-of-input"): "mod_rayo's event for the first digit of an input",
     ns.qname(ns.INPUT, "start-timers"): "mod_rayo's command to start the timers of an input",
 }
-_REJECT_REASONS = {ns.qname(ns.RAYO, name) for name in ("decline", "busy", "error")}
+_HEADER = ns.qname(ns.RAYO, "header")
 
 
 def relabel(problem: Problem) -> Problem:
@@ -36,7 +36,7 @@ def relabel(problem: Problem) -> Problem:
         return replace(problem, rule=END_HANGUP, message=(
             f"{END_HANGUP}: <end> gives the reason <hangup/>, as the example of XEP-0327 section 6.6.4 does; "
             "section 7.5.1 names the remote party's hangup <hungup/>."))
-    if problem.rule == "one reject reason" and not any(child.tag in _REJECT_REASONS for child in node):
+    if problem.rule == "one reject reason" and all(child.tag == _HEADER for child in node.iterchildren("{*}*")):
         return replace(problem, rule=REJECT_WITHOUT_REASON, message=(
             f"{REJECT_WITHOUT_REASON}: <reject> gives no reason, as the example of XEP-0327 section 6.6.2 does; "
             "section 7.9 requires exactly one of decline, busy or error."))

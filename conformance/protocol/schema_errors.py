@@ -25,6 +25,7 @@ class Problem:
     node: etree._Element
     rule: str
     message: str
+    line: int | None = None  # where the fault is, when not at node itself (an unexpected child)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _problem(complaint: _Complaint, rules: RuleBook) -> Problem:
         parent = node.getparent()
         rule = _content_rule(parent, rules)
         what = f"<{name}> is not expected in <{_name(parent)}>{_expected(detail, rules)}"
-        return Problem(parent, rule.name, _sentence(rule, what))
+        return Problem(parent, rule.name, _sentence(rule, what), node.sourceline)
     if "Missing child element" in detail:
         rule = _content_rule(node, rules)
         return Problem(node, rule.name, _sentence(rule, f"<{name}> lacks a child{_expected(detail, rules)}"))

@@ -32,7 +32,7 @@ class SchemaFinding:
     path: str  # element path in the stanza, e.g. "/presence/end" or "/iq/output/document[2]"
     rule: str  # short name of the rule broken, e.g. "one end reason", "enumeration", "required attribute uri"
     message: str  # a sentence naming the rule and the element
-    line: int | None  # line in the original text (lxml sourceline)
+    line: int | None  # line in the original text (lxml sourceline) of the fault: the element, or its unexpected child
     namespace: str
 
 
@@ -88,7 +88,8 @@ def _findings(problems: list[Problem]) -> list[SchemaFinding]:
         path = element_path(problem.node)
         if (path, problem.rule) not in seen:
             namespace = etree.QName(problem.node).namespace or ""
-            seen[(path, problem.rule)] = SchemaFinding(path, problem.rule, problem.message, problem.node.sourceline, namespace)
+            line = problem.line or problem.node.sourceline
+            seen[(path, problem.rule)] = SchemaFinding(path, problem.rule, problem.message, line, namespace)
     return sorted(seen.values(), key=lambda f: (f.line or 0, f.path))
 
 
