@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import xmlschema
 
-from conformance.protocol.schemaset import catalogue, driver
+from conformance.protocol.schemaset import catalogue, compile_dialect, driver
+
+
+@pytest.fixture(scope="session")
+def lxml_of():
+    """The lxml schema the validator uses, per dialect: the first engine of the agreement tests."""
+    return functools.cache(lambda dialect: compile_dialect(dialect).schema)
 
 
 @pytest.fixture(scope="session")
 def xmlschema_of():
     """The same XSDs compiled by xmlschema, per dialect: the second engine of the agreement tests."""
-    compiled: dict[str, xmlschema.XMLSchema10] = {}
-
-    def get(dialect: str) -> xmlschema.XMLSchema10:
-        if dialect not in compiled:
-            compiled[dialect] = xmlschema.XMLSchema10(driver(catalogue()[dialect]))
-        return compiled[dialect]
-
-    return get
+    return functools.cache(lambda dialect: xmlschema.XMLSchema10(driver(catalogue()[dialect])))
