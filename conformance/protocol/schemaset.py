@@ -6,7 +6,7 @@ schema that imports each one), so a payload of any namespace validates
 against one compiled object, cross-namespace references included.
 
 The XSDs name their rules in xs:appinfo and explain them in
-xs:documentation; RuleBook reads those so that a finding can say which rule
+xs:documentation; they are read into a RuleBook so that a finding can say which rule
 broke, not only what libxml2 noticed.
 """
 
@@ -188,9 +188,9 @@ class _RuleReader:
 
     def _type_values(self, node: etree._Element) -> list[tuple[str | None, str]]:
         found: list[tuple[str | None, str]] = []
-        holders = [node] + node.findall(f"{_xs('complexContent')}/{_xs('extension')}") \
-            + node.findall(f"{_xs('simpleContent')}/{_xs('extension')}")
-        for holder in holders:
+        extensions = node.findall(f"{_xs('complexContent')}/{_xs('extension')}")
+        extensions += node.findall(f"{_xs('simpleContent')}/{_xs('extension')}")
+        for holder in [node, *extensions]:
             found += [(a.get("name"), _clark(a, a.get("type"))) for a in holder.iterchildren(_xs("attribute"))
                       if a.get("type") is not None]
             if holder is not node:
