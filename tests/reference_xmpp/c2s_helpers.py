@@ -10,6 +10,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator
 
 import slixmpp
@@ -151,10 +152,20 @@ class RawClient:
         """The condition of the stream error that must come next, after which the stream closes."""
         element = await self.element()
         assert element.tag == ns.qname(ns.STREAM, "error"), etree.tostring(element)
-        await self.until_closed()
+        # Well within the server's CLOSE_TIMEOUT: it half-closes at once rather
+        # than leaving the client to wait for its abort timer.
+        await self.until_closed(timeout=1.0)
         assert self.stream_closed, "no </stream:stream> after the stream error"
         await self.close()
         return etree.QName(next(c for c in element if c.tag != f"{{{STREAM_ERRORS}}}text")).localname
+
+    async def starttls(self, context: ssl.SSLContext, hostname: str = "localhost") -> None:
+        """Negotiate STARTTLS on a stream whose features were just read."""
+        await self.send(f"<starttls xmlns='{ns.TLS}'/>")
+        proceed = await self.element()
+        assert proceed.tag == ns.qname(ns.TLS, "proceed"), etree.tostring(proceed)
+        await asyncio.wait_for(self.writer.start_tls(context, server_hostname=hostname), TIMEOUT)
+        self.restart()
 
     async def authenticate(self, user: str = "alice", password: str | None = None) -> etree._Element:
         await self.open_stream()
