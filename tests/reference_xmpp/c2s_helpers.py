@@ -79,7 +79,7 @@ class RawClient:
         self.restart()
 
     @classmethod
-    async def connect(cls, address: tuple[str, int]) -> "RawClient":
+    async def connect(cls, address: tuple[str, int]) -> RawClient:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(*address), TIMEOUT)
         return cls(reader, writer)
 

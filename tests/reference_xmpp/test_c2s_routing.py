@@ -55,7 +55,7 @@ def test_the_from_of_a_client_stanza_is_stamped_with_its_full_jid():
             raw = await RawClient.connect(server.address)
             await raw.login(resource="r")
             await raw.iq(PING, to="call1@rayo.localhost", kind="get")
-            await raw.send("<iq type='get' id='forged' from='bob@localhost/x' to='call1@rayo.localhost'><ping xmlns='urn:xmpp:ping'/></iq>")
+            await raw.send(f"<iq type='get' id='forged' from='bob@localhost/x' to='call1@rayo.localhost'>{PING}</iq>")
             assert (await raw.element()).get("to") == "alice@localhost/r"
             assert [(await core.next()).get("from") for _ in range(2)] == ["alice@localhost/r"] * 2
             await raw.close()

@@ -12,6 +12,7 @@ from conformance.reference.xmpp.parser import MAX_STANZA_BYTES, XML_LANG
 
 from .c2s_helpers import RawClient, running_server, slixmpp_client, start_session
 
+PING = "<ping xmlns='urn:xmpp:ping'/>"
 STREAM_OPEN = f"<stream:stream xmlns='jabber:client' xmlns:stream='{ns.STREAM}' to='localhost' version='1.0'>"
 
 
@@ -100,7 +101,7 @@ def test_whitespace_keepalives_between_stanzas_are_fine():
             raw = await RawClient.connect(server.address)
             await raw.login()
             await raw.send(" \n\t ")
-            reply = await raw.iq("<ping xmlns='urn:xmpp:ping'/>", to="localhost", kind="get")
+            reply = await raw.iq(PING, to="localhost", kind="get")
             assert reply.get("type") == "result"
             await raw.close()
 
@@ -170,7 +171,7 @@ def test_xml_lang_of_the_stream_travels_with_stanzas():
 
             raw = await RawClient.connect(server.address)
             await raw.login()  # this stream declares no xml:lang
-            await raw.iq("<ping xmlns='urn:xmpp:ping'/>", to="call1@rayo.localhost", kind="get")
+            await raw.iq(PING, to="call1@rayo.localhost", kind="get")
             assert XML_LANG not in (await core.next()).attrib
             await raw.close()
 
@@ -181,8 +182,8 @@ def test_xml_lang_of_the_stream_travels_with_stanzas():
             await raw.element()
             await raw.iq(f"<bind xmlns='{ns.BIND}'><resource>lang</resource></bind>")
             await raw.iq(f"<session xmlns='{ns.SESSION}'/>")
-            await raw.iq("<ping xmlns='urn:xmpp:ping'/>", to="call1@rayo.localhost", kind="get", id="1")
-            await raw.send("<iq type='get' id='2' to='call1@rayo.localhost' xml:lang='fr'><ping xmlns='urn:xmpp:ping'/></iq>")
+            await raw.iq(PING, to="call1@rayo.localhost", kind="get", id="1")
+            await raw.send(f"<iq type='get' id='2' to='call1@rayo.localhost' xml:lang='fr'>{PING}</iq>")
             assert [(await core.next()).get(XML_LANG) for _ in range(2)] == ["de", "fr"]
             await raw.close()
 

@@ -1,7 +1,7 @@
 """The reference server's embedded XMPP c2s listener and its seam to the Rayo core."""
 
-from .interface import StanzaHandler, StanzaSender
 from .c2s import C2SServer
+from .interface import StanzaHandler, StanzaSender
 from .tls import LoopbackCertificate, OpenSSLMissing, make_loopback_certificate
 
 __all__ = [

@@ -88,8 +88,7 @@ class Session:
         return self._phase is Phase.ESTABLISHED and not self._closing
 
     def send(self, stanza: etree._Element | str) -> None:
-        if not self._closing:
-            self._write(stanza if isinstance(stanza, str) else serialize(stanza))
+        self._write(stanza if isinstance(stanza, str) else serialize(stanza))
 
     def close(self) -> None:
         """Close our stream; the connection ends when the peer closes its own
@@ -158,7 +157,8 @@ class Session:
             self._writer.transport.abort()
 
     def _write(self, text: str) -> None:
-        if not self._writer.transport.is_closing():
+        # Nothing goes out after our closing tag, whoever asks.
+        if not self._closing and not self._writer.transport.is_closing():
             self._writer.write(text.encode("utf-8"))
 
     def _stream_error(self, err: StreamError) -> None:
