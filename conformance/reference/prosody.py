@@ -1,0 +1,214 @@
+"""Prosody 0.12 (Debian package) as a throwaway XMPP server on loopback.
+
+It runs in the foreground from a directory of its own, with a generated
+config: c2s and XEP-0114 component ports on 127.0.0.1 only, allocated, never
+fixed. It is stopped by its PID; its log stays in the directory.
+Measured config and traps: shared/notes/xmpp-server.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..ports import LOOPBACK, free_port
+
+INSTALL_HINT = "apt-get install prosody"
+
+
+class ProsodyError(RuntimeError):
+    pass
+
+
+class ProsodyNotInstalled(ProsodyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Certificate:
+    cert: Path  # PEM; also the trust anchor a client needs, being self-signed
+    key: Path
+
+
+def self_signed_certificate(directory: Path, hostname: str = "localhost", days: int = 2) -> Certificate:
+    """A self-signed certificate for `hostname`, written into `directory`."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise ProsodyError("the openssl command is needed for a TLS certificate: apt-get install openssl")
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / f"{hostname}.crt", directory / f"{hostname}.key"
+    command = [
+        openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        "-keyout", str(key), "-out", str(cert), "-days", str(days),
+        "-subj", f"/CN={hostname}", "-addext", f"subjectAltName=DNS:{hostname}",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    if done.returncode != 0:
+        raise ProsodyError(f"openssl could not make a certificate: {done.stderr.strip()}")
+    return Certificate(cert, key)
+
+
+class Prosody:
+    """One Prosody process. `with Prosody(dir) as server:` starts and stops it."""
+
+    def __init__(
+        self,
+        directory: Path,
+        domain: str = "localhost",
+        component: str = "rayo.localhost",
+        certificate: Certificate | None = None,
+        allow_unencrypted_plain_auth: bool = True,
+    ):
+        self.directory = directory
+        self.domain = domain
+        self.component = component
+        self.component_secret = secrets.token_hex(16)
+        self.certificate = certificate  # with one, clients must use STARTTLS; without, plaintext only
+        self.allow_unencrypted_plain_auth = allow_unencrypted_plain_auth  # false: only SCRAM on plaintext
+        self.config_path = directory / "prosody.cfg.lua"
+        self.log_path = directory / "prosody.log"
+        self.c2s_port = 0
+        self.component_port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
+        (directory / "data").mkdir(parents=True, exist_ok=True)
+        (directory / "certs").mkdir(exist_ok=True)  # Prosody logs an error if it is missing
+        self._configure()
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start Prosody and return once its c2s and component ports accept connections."""
+        prosody = _command("prosody")
+        for _ in range(3):  # another program may take an allocated port first
+            with self.log_path.open("ab") as log:
+                self._log_start = log.tell()  # this run's part of the log
+                self.process = subprocess.Popen(
+                    [prosody, "-F", "--config", str(self.config_path)],
+                    cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                )
+            self._wait_ready(timeout)
+            if not self._port_taken():
+                return
+            self.stop()
+            self._configure()
+        raise ProsodyError(f"Prosody could not get free ports three times; see {self.log_path}")
+
+    def register(self, user: str, password: str, timeout: float = 10.0) -> str:
+        """Create an account (prosodyctl register); returns its bare JID."""
+        command = [_command("prosodyctl"), "--config", str(self.config_path), "register", user, self.domain, password]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False, cwd=self.directory)
+        if done.returncode != 0:
+            raise ProsodyError(f"prosodyctl could not register {user}@{self.domain}: {done.stdout.strip()} {done.stderr.strip()}")
+        return f"{user}@{self.domain}"
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """SIGTERM by PID; SIGKILL if it has not exited within `timeout`."""
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_bytes().decode(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> "Prosody":
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _configure(self) -> None:
+        self.c2s_port = free_port(socket.SOCK_STREAM)
+        self.component_port = free_port(socket.SOCK_STREAM)
+        while self.component_port == self.c2s_port:
+            self.component_port = free_port(socket.SOCK_STREAM)
+        self.config_path.write_text(self._config())
+
+    def _config(self) -> str:
+        directory = self.directory.resolve()
+        tls = self.certificate is not None
+        tls_module = ' "tls";' if tls else ""
+        lines = [
+            "run_as_root = true  -- mod_posix refuses to run as root without it (CI runs as root)",
+            f"pidfile = {_lua(directory / 'prosody.pid')}",
+            f"data_path = {_lua(directory / 'data')}",
+            f"certificates = {_lua(directory / 'certs')}",
+            'log = { { levels = { min = "info" }, to = "console" } }',
+            f"interfaces = {{ {_lua(LOOPBACK)} }}",
+            f"c2s_ports = {{ {self.c2s_port} }}",
+            f"component_interfaces = {{ {_lua(LOOPBACK)} }}",
+            f"component_ports = {{ {self.component_port} }}",
+            "c2s_direct_tls_ports = {}; legacy_ssl_ports = {}; s2s_ports = {}; http_ports = {}; https_ports = {}",
+            # No "tls" without a certificate: Prosody would offer STARTTLS and fail the handshake.
+            f'modules_enabled = {{ "roster"; "saslauth"; "disco"; "ping"; "posix";{tls_module} }}',
+            'modules_disabled = { "s2s"; "offline" }',
+            'authentication = "internal_hashed"',
+            f"c2s_require_encryption = {'true' if tls else 'false'}",
+            f"allow_unencrypted_plain_auth = {'true' if self.allow_unencrypted_plain_auth else 'false'}",
+        ]
+        if tls:
+            lines.append(f"ssl = {{ certificate = {_lua(self.certificate.cert.resolve())}; key = {_lua(self.certificate.key.resolve())} }}")
+        lines += [
+            f"VirtualHost {_lua(self.domain)}",
+            f"Component {_lua(self.component)}",
+            f"    component_secret = {_lua(self.component_secret)}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _wait_ready(self, timeout: float) -> None:
+        # Prosody gives no readiness signal outside systemd, so: poll with a
+        # short, growing backoff, bounded, checking it is still alive. Ready is
+        # both services reported in its log (it logs a port it could not bind
+        # before that) and both ports accepting.
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while not (self._activated() and _accepts(self.c2s_port) and _accepts(self.component_port)):
+            if self.process.poll() is not None:
+                raise ProsodyError(f"Prosody exited with status {self.process.returncode} while starting:\n{self.log()[-2000:]}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise ProsodyError(f"Prosody did not open its ports within {timeout:g} s:\n{self.log()[-2000:]}")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def _this_run(self) -> bytes:
+        """This run's part of the log (Prosody writes it line-buffered)."""
+        return self.log_path.read_bytes()[self._log_start :]
+
+    def _activated(self) -> bool:
+        run = self._this_run()
+        return b"Activated service 'c2s'" in run and b"Activated service 'component'" in run
+
+    def _port_taken(self) -> bool:
+        """Whether Prosody failed to bind a port: it logs that and runs on without it."""
+        return b"Failed to open server port" in self._this_run()
+
+
+def _command(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise ProsodyNotInstalled(f"{name} was not found on PATH; install Prosody: {INSTALL_HINT}")
+    return path
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _lua(value: object) -> str:
+    """A Lua string literal."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
