@@ -1,0 +1,81 @@
+"""slixmpp's ClientXMPP, kept to the login: TLS, SASL, resource binding, session.
+
+Every byte it reads or writes goes to the harness's taps first. slixmpp is
+shown only the elements of the login; every other stanza is the harness's
+alone, so slixmpp can never answer one on the harness's behalf.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Callable
+from xml.etree import ElementTree as ET
+
+from slixmpp import ClientXMPP
+from slixmpp.exceptions import IqError, IqTimeout
+from slixmpp.xmlstream.stanzabase import StanzaBase
+
+# What the harness will authenticate with. On a plaintext stream only PLAIN,
+# and only because the account says tls = "plain" (mod_rayo offers nothing else).
+MECHANISMS = {
+    "starttls": frozenset({"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}),
+    "plain": frozenset({"PLAIN"}),
+}
+_SESSION_ORDER = 10001  # where slixmpp's own session feature sits, after bind
+
+
+class LoginXMPP(ClientXMPP):
+    def __init__(
+        self,
+        jid: str,
+        password: str,
+        tls: str,
+        ca_file: str | None,
+        received: Callable[[bytes], bool],
+        sent: Callable[[bytes], None],
+        is_login_element: Callable[[ET.Element], bool],
+    ):
+        plain = tls == "plain"
+        super().__init__(
+            jid,
+            password,
+            plugin_config={"feature_mechanisms": {"unencrypted_plain": plain, "use_mechs": set(MECHANISMS[tls])}},
+        )
+        self._received, self._sent, self._is_login_element = received, sent, is_login_element
+        # One connection attempt, on the given port, as the account says.
+        self.enable_direct_tls = False
+        self.enable_starttls = not plain
+        self.enable_plaintext = plain
+        self.whitespace_keepalive = False  # the harness decides everything that goes on the wire
+        self.ssl_context = ssl.create_default_context(cafile=ca_file)
+        self.unregister_feature("session", _SESSION_ORDER)
+        self.register_feature("session", self._start_session, restart=False, order=_SESSION_ORDER)
+
+    def data_received(self, data: bytes) -> None:
+        if self._received(data):
+            super().data_received(data)
+
+    def send_raw(self, data: str | bytes) -> None:
+        # Not slixmpp's send_raw: it logs every write at debug level, SASL included.
+        if self.transport is None:
+            raise ConnectionError("not connected")
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self._sent(raw)
+        self.transport.write(raw)
+
+    def recv_stanza(self, stanza: StanzaBase) -> None:
+        if self._is_login_element(stanza.xml):
+            super().recv_stanza(stanza)
+
+    async def _start_session(self, _features: object) -> None:
+        """Send the legacy session iq (RFC 3921) whenever it is offered, even as
+        optional: mod_rayo routes nothing to a client that skipped it."""
+        iq = self.Iq()
+        iq["type"] = "set"
+        iq.enable("session")
+        try:
+            await iq.send()
+        except (IqError, IqTimeout):
+            return  # the harness reports the refusal from its own copy of the reply
+        self.sessionstarted = True
+        self.event("session_start")
