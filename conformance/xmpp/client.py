@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
@@ -106,7 +107,6 @@ class HarnessClient:
         )
         self._xmpp.add_event_handler("connection_failed", self._connection_failed)
         self._xmpp.add_event_handler("connected", lambda _: self._set_stage("waiting for the server's stream header"))
-        self._xmpp.add_event_handler("ssl_invalid_chain", self._tls_failed)
         self._xmpp.add_event_handler("session_start", self._logged_in)
         self._xmpp.add_event_handler("disconnected", self._disconnected)
         self._xmpp.connect(account.host, account.port)
@@ -150,9 +150,11 @@ class HarnessClient:
         reason = os.strerror(error.errno) if isinstance(error, OSError) and error.errno else str(error)
         self._end(f"cannot connect to {self.account.host}:{self.account.port}: {reason}")
 
-    def _tls_failed(self, error: Exception) -> None:
-        detail = getattr(error, "verify_message", "") or str(error)
-        self._end(f"TLS certificate verification failed: {detail}")
+    def _tls_failed(self, error: ssl.SSLError) -> None:
+        if isinstance(error, ssl.SSLCertVerificationError):
+            self._end(f"TLS certificate verification failed: {error.verify_message}")
+        else:
+            self._end(f"TLS handshake failed: {error.reason or error}")
 
     def _logged_in(self, _event: object) -> None:
         if self._state != "login":
@@ -305,8 +307,10 @@ class HarnessClient:
             self._xmpp.send_raw(_NOT_WELL_FORMED)
             self._xmpp.abort()
 
-    def _disconnected(self, _reason: object) -> None:
-        if self._state == "login":
+    def _disconnected(self, reason: object) -> None:
+        if isinstance(reason, ssl.SSLError):  # a failed handshake closes the connection before slixmpp says why
+            self._tls_failed(reason)
+        elif self._state == "login":
             self._end(f"the server closed the connection {self._stage}")
         else:
             self._end("the connection was closed")
