@@ -153,3 +153,10 @@ def test_an_account_requiring_tls_refuses_a_server_without_starttls(prosody: Pro
     assert message == "the server does not offer STARTTLS, which the account requires (tls = starttls)"
     assert elapsed < 1.0
     assert "auth" not in [r.label.split()[0] for r in harness.records("sent")]
+
+
+def test_a_stream_closed_by_the_server_during_login(prosody: Prosody) -> None:
+    message, elapsed, harness = _failed_login(prosody.c2s_port, TIMEOUT, domain="nowhere.example")
+    assert message == "the server sent a stream error: host-unknown (This server does not serve nowhere.example)"
+    assert elapsed < 1.0
+    assert [r.label for r in harness.records("received")][-2:] == ["error host-unknown", "stream end"]

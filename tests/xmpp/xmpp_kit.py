@@ -27,7 +27,7 @@ class Harness:
     """A HarnessClient for `user` on loopback (plain TCP, no presence unless told
     otherwise), and what it reported to its owner."""
 
-    def __init__(self, port: int, resource: str, user: str = "alice", **account: object):
+    def __init__(self, port: int, resource: str, user: str = "alice", domain: str = "localhost", **account: object):
         settings: dict = {"password": ACCOUNTS.get(user, ""), "tls": "plain", "presence": "none"} | account
         self.transcript = Transcript()
         self.stanzas: list[Stanza] = []
@@ -35,7 +35,7 @@ class Harness:
         self.closed: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.client = HarnessClient(
             resource,
-            Account(jid=f"{user}@localhost/{resource}", host=LOOPBACK, port=port, **settings),
+            Account(jid=f"{user}@{domain}/{resource}", host=LOOPBACK, port=port, **settings),
             self.transcript,
             self._stanza,
             self._closed,
