@@ -13,7 +13,6 @@ import os
 import ssl
 from dataclasses import dataclass, field
 from typing import Callable, Literal
-
 from xml.etree import ElementTree as ET
 
 from lxml import etree
@@ -67,6 +66,10 @@ State = Literal["new", "login", "open", "closed"]
 
 
 class HarnessClient:
+    """One harness party on XMPP. `on_stanza` gets every iq, message and presence
+    the harness does not answer itself (disco#info, ping); `on_closed` gets the
+    reason, once, when an established stream ends other than by close()."""
+
     def __init__(
         self,
         name: str,
@@ -203,7 +206,6 @@ class HarnessClient:
             self._end("the server refused STARTTLS")
         elif tag == ns.qname(ns.SASL, "success"):
             self._authenticated = True
-            self._stage = "waiting for the stream features after authentication"
         elif tag == ns.qname(ns.SASL, "failure"):
             self._end(f"authentication failed: {_condition(element)}")
 
@@ -251,7 +253,7 @@ class HarnessClient:
             if piece.kind == "malformed":
                 self._malformed(piece.error)
             elif piece.kind == "end":
-                self._end("the server closed the stream" + (f" {self._stage}" if self._state == "login" else ""))
+                self._end("the server closed the stream" + (f" while {self._stage}" if self._state == "login" else ""))
             elif self._state == "login":
                 self._stage = "waiting for the stream features"
             return
@@ -311,7 +313,7 @@ class HarnessClient:
         if isinstance(reason, ssl.SSLError):  # a failed handshake closes the connection before slixmpp says why
             self._tls_failed(reason)
         elif self._state == "login":
-            self._end(f"the server closed the connection {self._stage}")
+            self._end(f"the server closed the connection while {self._stage}")
         else:
             self._end("the connection was closed")
 
