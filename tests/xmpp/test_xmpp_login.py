@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import socket
 import time
 
@@ -19,7 +20,11 @@ from conformance.xmpp import ConnectError
 from .xmpp_kit import ACCOUNTS, TIMEOUT, Harness, Relay, component, disconnect
 
 
-def test_login_records_every_byte_of_the_server_and_hides_the_password(prosody: Prosody) -> None:
+def test_login_records_every_byte_of_the_server_and_hides_the_password(
+    prosody: Prosody, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="slixmpp")  # slixmpp's own debug log must not have it either
+
     async def main() -> tuple[Harness, Relay]:
         relay = Relay(prosody.c2s_port)
         harness = Harness(await relay.start(), "record")
@@ -50,6 +55,7 @@ def test_login_records_every_byte_of_the_server_and_hides_the_password(prosody: 
     assert secret in relay.from_client.decode()  # it did go to the server...
     for record in harness.transcript.records:  # ...and is nowhere in the evidence
         assert secret not in record.text and ACCOUNTS["alice"] not in record.text + record.label
+    assert secret not in caplog.text and ACCOUNTS["alice"] not in caplog.text
     assert ACCOUNTS["alice"] not in repr(harness.client.account)
     times = [r.t for r in harness.transcript.records]
     assert times == sorted(times)
