@@ -25,6 +25,10 @@ _SESSION_ORDER = 10001  # where slixmpp's own session feature sits, after bind
 
 
 class LoginXMPP(ClientXMPP):
+    """`received` sees every byte read first and says whether slixmpp may parse
+    it too; `sent` sees every byte before it is written; `is_login_element`
+    says which parsed elements slixmpp may act on."""
+
     def __init__(
         self,
         jid: str,
@@ -69,7 +73,8 @@ class LoginXMPP(ClientXMPP):
 
     async def _start_session(self, _features: object) -> None:
         """Send the legacy session iq (RFC 3921) whenever it is offered, even as
-        optional: mod_rayo routes nothing to a client that skipped it."""
+        optional (Prosody): one way of logging in everywhere, and mod_rayo
+        routes nothing to a client that skipped it."""
         iq = self.Iq()
         iq["type"] = "set"
         iq.enable("session")
