@@ -77,6 +77,7 @@ class Stanza:
     text: str  # the raw text as on the wire
     t: float  # monotonic timestamp
     party: str  # which harness client
+    seq: int | None = None  # its record in the case's transcript
 
     @property
     def kind(self) -> str:

@@ -20,10 +20,11 @@ class Fault:
     area: str
     caught_by: tuple[str, ...]  # case ids that must fail under this fault
     evidence: str  # words the failing case's message must contain
+    verdict: str = "fail"  # "warn" for a deviation from a SHOULD
 
 
-def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: str) -> Fault:
-    return Fault(name, summary, area, tuple(caught_by), evidence)
+def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: str, verdict: str = "fail") -> Fault:
+    return Fault(name, summary, area, tuple(caught_by), evidence, verdict)
 
 
 IN = "xep0327.inbound."
@@ -37,8 +38,8 @@ CATALOGUE: tuple[Fault, ...] = (
        [IN + "offer-carries-the-call", IN + "answer-then-client-hangup"], "header"),
     _f("offer-reorders-headers", "offer", "the offer lists repeated headers in reverse order",
        [IN + "offer-carries-the-call"], "not in the expected order"),
-    _f("offer-without-delay", "offer", "events carry no XEP-0203 delay stamp",
-       [IN + "offer-carries-the-call"], "delay"),
+    _f("events-without-delay", "events", "events carry no XEP-0203 delay stamp (a SHOULD: cases warn)",
+       [IN + "offer-carries-the-call", IN + "caller-hangs-up"], "delay", verdict="warn"),
     _f("accept-sends-nothing", "inbound", "accept is acknowledged but the caller is never told (no 180)",
        [IN + "accept-rings-the-caller"], "180"),
     _f("answer-sends-180", "inbound", "answer sends 180 Ringing instead of 200 OK",

@@ -18,14 +18,18 @@ from lxml import etree
 
 from ..protocol import namespaces as ns
 from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragment
+from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
 from ..protocol.validation import validator
 from ..results import CaseResult, Finding, Verdict
 from ..target import Target
 from ..transcript import Transcript
 from . import model
-from .expectations import Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, under_jid
+from .expectations import Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, stanza_summary, under_jid
 from .observations import Observations
 from .template import UnknownVariable, match_payload, substitute
+
+
+TOLERATED_RULES = frozenset({END_HANGUP, REJECT_WITHOUT_REASON, EXTENSION})
 
 
 class StepFailed(Exception):
@@ -57,6 +61,7 @@ class CaseRunner:
         self.sip: Any = None
         self.pending: dict[str, asyncio.Future] = {}
         self.run_id = uuid.uuid4().hex[:8]
+        self.delay_reported = False
 
     # --- the whole case -----------------------------------------------------------
 
@@ -166,12 +171,29 @@ class CaseRunner:
 
     def _on_stanza(self, client: str, stanza: Stanza) -> None:
         self._validate(stanza, "received")
+        self._check_delay(stanza)
         if stanza.kind == "iq" and stanza.type in ("result", "error"):
             future = self.pending.pop(stanza.id, None)
             if future is not None and not future.done():
                 future.set_result(stanza)
                 return
         self.observations.add(("xmpp", client), stanza)
+
+    def _check_delay(self, stanza: Stanza) -> None:
+        """R-5.3-b (SHOULD): every Rayo event carries a XEP-0203 timestamp. Reported once per case."""
+        if self.dialect != "xep0327" or self.delay_reported or stanza.kind != "presence":
+            return
+        if not under_jid(stanza.sender, self.target.service):
+            return
+        rayo = ns.RAYO_NAMESPACES[self.dialect]
+        if not any(etree.QName(child).namespace in rayo for child in stanza.payload()):
+            return
+        if stanza.element.find(ns.qname(ns.DELAY, "delay")) is None:
+            self.delay_reported = True
+            self.findings.append(
+                Finding("expectation", f"R-5.3-b: an event carries no XEP-0203 delay stamp (the first: {stanza_summary(stanza)})",
+                        expected="<delay xmlns='urn:xmpp:delay' stamp='...'/>", actual=stanza.text, level="should")
+            )
 
     def _on_closed(self, client: str, reason: str) -> None:
         self.observations.close(("xmpp", client), f"the XMPP stream of {client} closed: {reason}")
@@ -183,11 +205,16 @@ class CaseRunner:
         for problem in validator(self.dialect).stanza(stanza.element):
             where = f"line {problem.line} of the stanza" if problem.line else "the stanza"
             if direction == "received":
+                # The XEP's own contradictions (digest §9) and known extensions only warn.
+                level = "should" if problem.rule in TOLERATED_RULES else "must"
                 self.findings.append(
                     Finding(
                         "schema",
                         f"the server sent a payload that breaks the {self.dialect} schema: {problem.path}: {problem.message} ({where})",
+                        expected=problem.rule,
                         actual=stanza.text,
+                        level=level,
+                        record=stanza.seq,
                     )
                 )
             elif not intended_invalid:

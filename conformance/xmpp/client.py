@@ -20,7 +20,7 @@ from lxml import etree
 from ..protocol import namespaces as ns
 from ..protocol.jid import JID
 from ..protocol.stanza import MalformedXML, Stanza, build, local_name, namespace, parse_stanza
-from ..transcript import Transcript
+from ..transcript import Record, Transcript
 from .answers import answer
 from .login import MECHANISMS, LoginXMPP
 from .records import label, redact
@@ -263,8 +263,9 @@ class HarnessClient:
             self._record("received", self._server, f"malformed XML: {err}", piece.raw, t)
             self._malformed(str(err))
             return
-        stanza = Stanza(element, redact(piece.raw, element), t, self.name)
-        self._record("received", element.get("from") or self._server, label(element, "received"), stanza.text, t)
+        text = redact(piece.raw, element)
+        record = self._record("received", element.get("from") or self._server, label(element, "received"), text, t)
+        stanza = Stanza(element, text, t, self.name, record.seq)
         if self._state != "closed":  # after the end, stanzas are kept as evidence only
             self._dispatch(stanza)
 
@@ -286,8 +287,9 @@ class HarnessClient:
                 self._record("sent", self._server, _piece_label(piece), piece.raw, t)
                 continue
             element = parse_stanza(piece.raw, piece.declarations)
-            self._last_sent = Stanza(element, redact(piece.raw, element), t, self.name)
-            self._record("sent", element.get("to") or self._server, label(element, "sent"), self._last_sent.text, t)
+            text = redact(piece.raw, element)
+            record = self._record("sent", element.get("to") or self._server, label(element, "sent"), text, t)
+            self._last_sent = Stanza(element, text, t, self.name, record.seq)
             if self._state == "login":
                 self._note_login_step(element)
 
@@ -295,8 +297,8 @@ class HarnessClient:
         self._xmpp.send_raw(text)
         return self._last_sent
 
-    def _record(self, direction: Literal["sent", "received"], peer: str, what: str, text: str, t: float) -> None:
-        self.transcript.add("xmpp", direction, self.name, peer, what, text, t=t)
+    def _record(self, direction: Literal["sent", "received"], peer: str, what: str, text: str, t: float) -> Record:
+        return self.transcript.add("xmpp", direction, self.name, peer, what, text, t=t)
 
     # --- the end ----------------------------------------------------------------------
 

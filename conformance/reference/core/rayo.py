@@ -313,7 +313,7 @@ class RayoCore:
 
     def event(self, call: Call, to: str, payload: etree._Element, type: str | None = None, extra=()) -> None:
         children = list(extra) + [payload]
-        if "offer-without-delay" not in self.faults:
+        if "events-without-delay" not in self.faults:
             children.append(st.delay_stamp())
         self.send(st.stanza("presence", call.jid, to, type, children=children))
 
