@@ -1,0 +1,82 @@
+"""The harness's view of one SIPp call: its state as SIPp last reported it, and
+the one command that may be waiting for SIPp's answer."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from .errors import SipError
+from .events import SipMessage
+from .media import RtpSink
+
+# Commands whose success is the end of the call, however it comes about (a
+# BYE from the server crossing ours still ends the call, as asked).
+ENDING = frozenset({"bye", "cancel", "reject"})
+
+
+@dataclass
+class Pending:
+    seq: int  # the command's number in its call: SIPp reports "Done: <seq>" when it finishes
+    action: str
+    future: asyncio.Future[str]  # the Event of the report that finished it
+
+
+@dataclass
+class SipCall:
+    call_id: str
+    party: str
+    known: bool = True  # False: an INVITE for a party the case did not declare
+    state: str = "new"  # the State: of SIPp's last report ("early", "confirmed", "ended", ...)
+    end: str = ""  # the report that ended the call
+    sink: RtpSink | None = None
+    sdp_version: int = 1  # raised for every new offer (hold, unhold)
+    pending: Pending | None = None
+    # False from a SIP message SIPp logged for the call until the call's next
+    # report: SIPp is somewhere in a handler and would drop a command.
+    settled: asyncio.Event = field(default_factory=asyncio.Event)
+    commands: int = 0  # commands sent so far: the next one is numbered commands + 1
+    finals: dict[str, int] = field(default_factory=dict)  # CSeq method -> last final status received
+
+    def __post_init__(self) -> None:
+        self.settled.set()
+
+    @property
+    def ended(self) -> bool:
+        return self.state == "ended"
+
+    def observe(self, message: SipMessage, direction: str) -> None:
+        if direction == "received" and message.is_response and int(message.message) >= 200:
+            self.finals[message.cseq_method] = int(message.message)
+
+    def report(self, event: str, state: str, done: str, result: str) -> None:
+        """Apply a report from SIPp; finish the pending command if this report answers it."""
+        self.state = state
+        if state == "ended":
+            self.end = event
+            self.close_media()
+        pending = self.pending
+        if pending is None or pending.future.done():
+            return
+        if done == str(pending.seq) and result == "refused":
+            pending.future.set_exception(SipError(f"{self.party}: SIPp refused {pending.action!r} in state {state}"))
+        elif done == str(pending.seq):
+            pending.future.set_result(event)
+        elif state == "ended" and pending.action in ENDING:
+            pending.future.set_result(event)
+        elif state == "ended":
+            pending.future.set_exception(SipError(f"{self.party}: the call ended ({event}) before {pending.action!r} finished"))
+        elif pending.action == "cancel" and state == "confirmed":
+            pending.future.set_exception(SipError(f"{self.party}: the call was answered before the CANCEL took effect; it is confirmed"))
+
+    def fail(self, error: SipError) -> None:
+        """The call is over without SIPp saying so (SIPp aborted it, or died)."""
+        self.state, self.end = "ended", str(error)
+        self.settled.set()
+        self.close_media()
+        if self.pending is not None and not self.pending.future.done():
+            self.pending.future.set_exception(error)
+
+    def close_media(self) -> None:
+        if self.sink is not None:
+            self.sink.close()

@@ -1,0 +1,113 @@
+"""The far ends of the calls, as a scenario step names them: "caller", "callee2", ...
+
+Each method sends one command to the party's SIPp and returns when SIPp
+reports it finished. Without a call_id a method acts on the party's latest
+call that is not over. Methods that send a request return the status of its
+final response (None if the call ended otherwise); the SIP events carry the
+full messages.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from .calls import SipCall
+from .errors import SipError
+from .media import RtpSink
+from .role import SippRole
+
+_DIGIT = re.compile(r"[0-9*#A-D]")
+
+
+def _digit(digit: str) -> str:
+    if not _DIGIT.fullmatch(digit):
+        raise SipError(f"{digit!r} is not a DTMF digit (0-9, *, #, A-D)")
+    return digit
+
+
+class _Party:
+    def __init__(self, name: str, role: SippRole, wait: float):
+        self.name, self._role, self._wait = name, role, wait
+
+    async def _call(self, call_id: str | None) -> SipCall:
+        return self._role.call(self.name, call_id)
+
+    async def hang_up(self, call_id: str | None = None) -> int | None:
+        call = await self._call(call_id)
+        await self._role.command(call, "bye")
+        return call.finals.get("BYE")
+
+    async def send_dtmf(self, digit: str, call_id: str | None = None) -> int | None:
+        """One digit as SIP INFO (application/dtmf-relay, Duration=160)."""
+        call = await self._call(call_id)
+        await self._role.command(call, "info", digit=_digit(digit))
+        return call.finals.get("INFO")
+
+    async def hold(self, call_id: str | None = None) -> int | None:
+        """A re-INVITE offering a=sendonly."""
+        return await self._reoffer("hold", call_id)
+
+    async def unhold(self, call_id: str | None = None) -> int | None:
+        """A re-INVITE offering a=sendrecv."""
+        return await self._reoffer("unhold", call_id)
+
+    async def _reoffer(self, action: str, call_id: str | None) -> int | None:
+        call = await self._call(call_id)
+        version = call.sdp_version + 1  # a new offer (RFC 3264 8)
+        await self._role.command(call, action, sdp_version=version)
+        call.sdp_version = version
+        return call.finals.get("INVITE")
+
+    def media(self, call_id: str | None = None) -> RtpSink | None:
+        """The RTP sink of the call: counts what the server sends to the party."""
+        return self._role.call(self.name, call_id).sink
+
+
+class Caller(_Party):
+    async def dial(self, request_uri: str, headers: list[tuple[str, str]] | tuple = (), from_uri: str | None = None) -> str:
+        """Send an INVITE with SDP; return once it is sent, with the Call-ID the harness chose.
+
+        `headers` go into the INVITE in the order given, after the harness's own.
+        """
+        assert self._role.ports is not None
+        from_uri = from_uri or f"sip:{self.name}@127.0.0.1:{self._role.ports.sip}"
+        call = SipCall(f"{self.name}-{secrets.token_hex(8)}@rayo-conformance", self.name)
+        self._role.add_call(call)
+        extra = (("Request-URI", request_uri), ("From-URI", from_uri))
+        await self._role.command(call, "dial", extra=extra, headers=tuple(headers))
+        return call.call_id
+
+    async def cancel(self, call_id: str | None = None) -> None:
+        """CANCEL the unanswered INVITE; returns when the INVITE's final response is ACKed."""
+        await self._role.command(await self._call(call_id), "cancel")
+
+
+class Callee(_Party):
+    @property
+    def uri(self) -> str:
+        """What a Rayo dial targets to reach this party."""
+        assert self._role.ports is not None
+        return f"sip:{self.name}@127.0.0.1:{self._role.ports.sip}"
+
+    async def _call(self, call_id: str | None) -> SipCall:
+        if call_id is not None:
+            return self._role.call(self.name, call_id)
+        return await self._role.wait_offer(self.name, self._wait)
+
+    async def ring(self, call_id: str | None = None) -> None:
+        await self._role.command(await self._call(call_id), "ring")
+
+    async def progress(self, call_id: str | None = None) -> None:
+        """183 Session Progress with SDP (early media)."""
+        await self._role.command(await self._call(call_id), "progress")
+
+    async def answer(self, call_id: str | None = None) -> None:
+        """200 OK with SDP; returns when the server's ACK has arrived."""
+        await self._role.command(await self._call(call_id), "answer")
+
+    async def reject(self, code: int, call_id: str | None = None) -> None:
+        """A final refusal (3xx-6xx, a registered code); returns when it is ACKed."""
+        if code not in self._role.generated.reject_at:
+            raise SipError(f"{self.name} cannot reject with {code}: the callee scenario has a response for each registered code from 300 to 699")
+        await self._role.command(await self._call(call_id), "reject", reject_code=code)

@@ -1,0 +1,134 @@
+"""One SIPp process: its command line, its files, and stopping it by its PID."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SipError
+
+# What SIPp 3.6.1's exit codes were seen to mean (notes/sipp.md 4).
+EXIT_MEANINGS = {
+    0: "no call failed",
+    1: "a call failed, or the scenario did not load",
+    97: "its global -timeout ran out",
+    254: "one of its ports was already in use",
+    255: "a fatal error",
+}
+
+
+@dataclass(frozen=True)
+class SippFiles:
+    """Every file of one run, named per role and attempt so no run reads another's."""
+
+    scenario: Path
+    messages: Path  # -trace_msg: every SIP message in full; the driver reads it live
+    short: Path  # -trace_shortmsg: one line per message
+    errors: Path  # -trace_err: created by SIPp only when something goes wrong
+    logs: Path  # -trace_logs
+    stdout: Path  # SIPp prints its statistics screen here when it exits
+    stderr: Path
+
+    @classmethod
+    def for_run(cls, workdir: Path, role: str, attempt: int) -> "SippFiles":
+        stem = workdir / f"{role}-{attempt}"
+        return cls(
+            scenario=workdir / f"{role}.xml",
+            messages=stem.with_suffix(".messages.log"),
+            short=stem.with_suffix(".short.log"),
+            errors=stem.with_suffix(".errors.log"),
+            logs=stem.with_suffix(".logs.log"),
+            stdout=stem.with_suffix(".stdout.log"),
+            stderr=stem.with_suffix(".stderr.log"),
+        )
+
+    def existing(self) -> list[Path]:
+        return [path for path in vars(self).values() if path.exists()]
+
+
+@dataclass(frozen=True)
+class SippPorts:
+    sip: int
+    media: int
+    control: int
+    twin: int
+
+
+def command_line(sipp: str, files: SippFiles, ports: SippPorts, remote: tuple[str, int], timeout: float) -> list[str]:
+    """Loopback only, every port explicit, traces named per run, in the
+    foreground (never -bg, which hides the PID and the exit code), and a global
+    -timeout so a SIPp the harness lost cannot outlive the case by much.
+    UDP retransmissions are off (-nr): see scenario.py."""
+    host, port = remote
+    return [
+        sipp, f"{host}:{port}",
+        "-sf", str(files.scenario),
+        "-i", "127.0.0.1", "-p", str(ports.sip), "-mp", str(ports.media), "-cp", str(ports.control),
+        "-3pcc", f"127.0.0.1:{ports.twin}",
+        "-t", "u1", "-nr", "-nostdin", "-timeout", f"{timeout:g}s",
+        "-trace_msg", "-message_file", str(files.messages),
+        "-trace_shortmsg", "-shortmessage_file", str(files.short),
+        "-trace_err", "-error_file", str(files.errors),
+        "-trace_logs", "-log_file", str(files.logs),
+    ]  # fmt: skip
+
+
+class SippProcess:
+    def __init__(self, role: str, args: list[str], files: SippFiles):
+        self.role, self.args, self.files = role, args, files
+        self._proc: asyncio.subprocess.Process | None = None
+        self.exited: asyncio.Task[int] | None = None  # done when the process has exited
+        self.stopping = False  # the harness asked it to stop: its exit is expected
+
+    async def start(self) -> None:
+        with self.files.stdout.open("wb") as out, self.files.stderr.open("wb") as err:
+            self._proc = await asyncio.create_subprocess_exec(
+                *self.args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=self.files.scenario.parent
+            )
+        self.exited = asyncio.get_running_loop().create_task(self._proc.wait())
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None
+        return self._proc.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._proc.returncode if self._proc else None
+
+    async def exited_within(self, seconds: float) -> bool:
+        assert self.exited is not None
+        done, _ = await asyncio.wait({self.exited}, timeout=seconds)
+        return bool(done)
+
+    async def stop(self, grace: float) -> int:
+        """Wait `grace` for it to end on its own, then SIGTERM, then SIGKILL: by PID only."""
+        assert self._proc is not None and self.exited is not None
+        self.stopping = True
+        for sig in (None, signal.SIGTERM, signal.SIGKILL):
+            if sig is not None and not self.exited.done():
+                try:
+                    self._proc.send_signal(sig)  # our child, by its PID
+                except ProcessLookupError:
+                    pass  # it exited on its own just now
+            if await self.exited_within(grace):
+                return self.exited.result()
+        raise SipError(f"SIPp {self.role} (pid {self.pid}) did not exit even after SIGKILL")
+
+    def describe_exit(self) -> str:
+        code = self.returncode
+        meaning = EXIT_MEANINGS.get(code, "signal" if code is not None and code < 0 else "unexpected")
+        last = self.last_words()
+        return f"SIPp {self.role} (pid {self.pid}) exited with code {code} ({meaning})" + (f"; it said: {last}" if last else "")
+
+    def last_words(self, lines: int = 4) -> str:
+        """The end of its stderr and error file: where SIPp explains a failure."""
+        said: list[str] = []
+        for path in (self.files.stderr, self.files.errors):
+            if path.exists():
+                said += [line.strip() for line in path.read_text("utf-8", "replace").splitlines() if line.strip()]
+        unique = list(dict.fromkeys(said))  # SIPp repeats its last error line
+        return " | ".join(unique[-lines:])
