@@ -75,7 +75,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return
     from .report import case_extras_html
 
-    report.user_properties += [("verdict", result.verdict.value), ("requirements", " ".join(result.requirements))]
     try:
         import pytest_html
 
@@ -202,6 +201,8 @@ class ScenarioItem(pytest.Item):
         if target.dialect not in self.case.dialects:
             pytest.skip(f"not applicable: the case is for {', '.join(self.case.dialects)}, the target speaks {target.dialect}")
         self.result = session.run(self.case)
+        # JUnit takes these from every report of the item (it writes them at teardown).
+        self.user_properties += [("verdict", self.result.verdict.value), ("requirements", " ".join(self.result.requirements))]
         if self.result.verdict is Verdict.ERROR:
             raise HarnessError(_findings_text(self.result))
         if self.result.verdict is Verdict.INCONCLUSIVE:

@@ -8,6 +8,7 @@ events, found by backtracking: groups are small).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -62,6 +63,8 @@ def stanza_summary(stanza: Stanza, limit: int = 240) -> str:
 
 
 def _compact(element: etree._Element) -> str:
+    element = copy.deepcopy(element)
+    etree.cleanup_namespaces(element)  # drop the stanza's jabber:client declaration
     text = etree.tostring(element, encoding="unicode", with_tail=False)
     return " ".join(text.split())
 

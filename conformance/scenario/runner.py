@@ -288,8 +288,11 @@ class CaseRunner:
 
     # XMPP
 
-    def _send(self, client_name: str, text: str) -> Stanza:
-        return self.client(client_name).send(text)
+    def _send(self, step: model.Step, client_name: str, text: str) -> Stanza:
+        try:
+            return self.client(client_name).send(text)
+        except ConnectionError as err:  # the server closed the stream, or the connection died
+            raise StepFailed(self.failure(step, f"{step.phrase}: cannot send, the XMPP stream of {client_name} is closed: {err}"))
 
     async def do_SendIq(self, step: model.SendIq) -> None:
         to = resolve_jid(step.target, self.variables, self.target.service)
@@ -297,7 +300,7 @@ class CaseRunner:
         iq_id = new_id(f"{self.run_id}-")
         future = asyncio.get_running_loop().create_future()
         self.pending[iq_id] = future
-        sent = self._send(step.client, build("iq", to=to, type="set", id=iq_id, children=payload))
+        sent = self._send(step, step.client, build("iq", to=to, type="set", id=iq_id, children=payload))
         self._validate(sent, "sent", step.invalid)
         try:
             response = await asyncio.wait_for(future, self.timeout(step, "iq"))
@@ -337,7 +340,7 @@ class CaseRunner:
             show.text = step.show
             children.append(show)
         kind = "unavailable" if step.show == "unavailable" else None
-        self._send(step.client, build("presence", to=to, type=kind, children=children))
+        self._send(step, step.client, build("presence", to=to, type=kind, children=children))
 
     # Expectations
 
@@ -408,7 +411,7 @@ class CaseRunner:
         future = asyncio.get_running_loop().create_future()
         self.pending[iq_id] = future
         ping = etree.Element(ns.qname(ns.PING, "ping"), nsmap={None: ns.PING})
-        self._send(step.client, build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
+        self._send(step, step.client, build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
         try:
             await asyncio.wait_for(future, self.target.timeouts["iq"])
         except (asyncio.TimeoutError, ConnectionError) as err:

@@ -110,6 +110,7 @@ class Mismatch:
 
     path: str
     reason: str
+    same_element: bool = True  # False when the element itself was another one
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
@@ -155,7 +156,7 @@ class Matcher:
     ) -> tuple[dict[str, str] | None, Mismatch | None]:
         path = f"{path}/{etree.QName(template).localname}"
         if template.tag != actual.tag:
-            return None, Mismatch(path, f"expected {describe(template)}, got {describe(actual)}")
+            return None, Mismatch(path, f"expected {describe(template)}, got {describe(actual)}", same_element=False)
         strict = _is_strict(template, strict)
         captured: dict[str, str] = {}
         for check in (self._attributes, self._text, self._child_list):
@@ -250,7 +251,8 @@ class Matcher:
                 if result is not None:
                     return result
             if not any(c.tag == template.tag for c in present):
-                best.append(Mismatch(path, f"child {describe(template)} missing"))
+                there = ", ".join(describe(c) for c in present) or "none"
+                best.append(Mismatch(path, f"child {describe(template)} missing; the children are: {there}"))
             return None
 
         result = assign(0, frozenset(), {})
@@ -260,10 +262,10 @@ class Matcher:
 
 
 def _deepest(mismatches: list[Mismatch]) -> Mismatch | None:
-    """The most specific explanation: the one that got furthest into the tree."""
+    """The most specific explanation: the right element, as far into the tree as it got."""
     if not mismatches:
         return None
-    return max(mismatches, key=lambda m: m.path.count("/"))
+    return max(mismatches, key=lambda m: (m.same_element, m.path.count("/")))
 
 
 def match_payload(

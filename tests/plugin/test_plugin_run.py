@@ -1,0 +1,58 @@
+"""The pytest plugin end to end: collection, file:line errors, a real run, the report and JUnit."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+
+from conformance.resources import scenarios_dir
+
+pytest_plugins = ["pytester"]
+
+BAD = """\
+id: xep0327.test.bad
+title: a broken case
+section: "6.2.2"
+requirements: [R-6.2.2-a]
+dialects: [xep0327]
+steps:
+  - caller dials the server
+  - expect ofer
+"""
+
+
+def test_a_broken_scenario_stops_the_run_before_anything_runs(pytester):
+    scenarios = pytester.mkdir("scenarios")
+    shutil.copy(scenarios_dir() / "xep0327" / "errors" / "command-to-unknown-call.yaml", scenarios)
+    (scenarios / "bad.yaml").write_text(BAD)
+    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*bad.yaml:8: unknown step 'expect ofer'; did you mean 'expect offer'?*"])
+    result.assert_outcomes(errors=1)
+    assert "passed" not in result.stdout.str()
+
+
+def test_a_case_against_the_reference_server_writes_the_report_and_junit(pytester):
+    scenarios = pytester.mkdir("scenarios")
+    shutil.copy(scenarios_dir() / "xep0327" / "errors" / "command-to-unknown-call.yaml", scenarios)
+    result = pytester.runpytest_subprocess(
+        "scenarios", "-p", "no:cacheprovider", "--rayo-report", "report", "--junitxml", "junit.xml",
+        "--html", "report/pytest.html", "--self-contained-html",
+    )
+    result.assert_outcomes(passed=1)
+    index = pytester.path / "report" / "index.html"
+    assert index.exists()
+    result.stdout.fnmatch_lines([f"*Rayo conformance report: {index}*"])
+    assert "xep0327.errors.command-to-unknown-call" in index.read_text()
+    junit = ET.parse(pytester.path / "junit.xml")
+    properties = {p.get("name"): p.get("value") for p in junit.iter("property")}
+    assert properties["verdict"] == "pass"
+    assert "R-6.6.4-f" in properties["requirements"]
+    assert "ladder" in (pytester.path / "report" / "pytest.html").read_text()
+
+
+def test_a_case_for_another_dialect_is_not_applicable(pytester):
+    scenarios = pytester.mkdir("scenarios")
+    shutil.copy(scenarios_dir() / "xep0327" / "errors" / "command-to-unknown-call.yaml", scenarios)
+    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", "--rayo-dialect", "seed", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*not applicable: the case is for xep0327, the target speaks seed*"])

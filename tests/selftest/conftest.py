@@ -1,0 +1,50 @@
+"""The self-test: the suite against the reference server, clean and with each fault."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.process import ReferenceProcess
+from conformance.resources import scenarios_dir
+from conformance.results import CaseResult
+from conformance.scenario.loader import load_cases
+from conformance.scenario.runner import run_case
+
+# The reference server answers in milliseconds; a third of the default
+# timeouts still leaves it a wide margin, and keeps faults that make a case
+# wait for its timeout cheap.
+TIMEOUT_SCALE = 0.3
+
+
+def suite(dialect: str = "xep0327"):
+    cases = load_cases(sorted(scenarios_dir().rglob("*.yaml")))
+    return [case for case in cases if dialect in case.dialects]
+
+
+def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None) -> dict[str, CaseResult]:
+    """Every case of the dialect against a fresh reference server with these faults."""
+    cases = cases if cases is not None else suite(dialect)
+    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference") as target:
+        target = target.with_options(timeouts=target.timeouts.__class__(scale=TIMEOUT_SCALE))
+
+        async def run_all():
+            results = {}
+            for case in cases:
+                results[case.id] = await run_case(case, target, tmp_path / case.id)
+            return results
+
+        return asyncio.run(run_all())
+
+
+def describe(result: CaseResult) -> str:
+    lines = [f"{result.case_id}: {result.verdict.value}"]
+    lines += [f"  step {f.step}: [{f.kind}/{f.level}] {f.message}" for f in result.findings]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def suite_runner(tmp_path):
+    return lambda *args, **kwargs: run_suite(tmp_path, *args, **kwargs)
