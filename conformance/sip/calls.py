@@ -32,14 +32,35 @@ class SipCall:
     sink: RtpSink | None = None
     sdp_version: int = 1  # raised for every new offer (hold, unhold)
     pending: Pending | None = None
-    # False from a SIP message SIPp logged for the call until the call's next
-    # report: SIPp is somewhere in a handler and would drop a command.
+    # Set while the call waits at a <recvCmd>: SIPp drops (and deletes the
+    # call for) a command that comes while it is in a handler. See settle().
     settled: asyncio.Event = field(default_factory=asyncio.Event)
+    reports: int = 0  # reports that came on the 3PCC socket
+    logged_reports: int = 0  # reports seen in the trace
+    logged_quiet: bool = True  # the call's last entry in the trace is a report
     commands: int = 0  # commands sent so far: the next one is numbered commands + 1
     finals: dict[str, int] = field(default_factory=dict)  # CSeq method -> last final status received
 
     def __post_init__(self) -> None:
         self.settled.set()
+
+    def settle(self, *, report: bool = False, logged: str = "") -> None:
+        """Count a report from the socket, or an entry of the trace ("report",
+        "command" or "sip"), and decide whether the call waits for a command.
+
+        It does when its last entry in the trace is a report; or when more
+        reports came on the socket than the trace shows yet: SIPp writes a
+        report before it logs it, and does nothing in between, so every entry
+        already in the trace came before that report.
+        """
+        self.reports += report
+        if logged:
+            self.logged_reports += logged == "report"
+            self.logged_quiet = logged == "report"
+        if self.logged_quiet or self.reports > self.logged_reports:
+            self.settled.set()
+        else:
+            self.settled.clear()
 
     @property
     def ended(self) -> bool:

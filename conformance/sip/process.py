@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ EXIT_MEANINGS = {
     254: "one of its ports was already in use",
     255: "a fatal error",
 }
+
+
+_ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: (.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -124,11 +128,11 @@ class SippProcess:
         last = self.last_words()
         return f"SIPp {self.role} (pid {self.pid}) exited with code {code} ({meaning})" + (f"; it said: {last}" if last else "")
 
-    def last_words(self, lines: int = 4) -> str:
-        """The end of its stderr and error file: where SIPp explains a failure."""
+    def last_words(self, lines: int = 3) -> str:
+        """SIPp's last error lines ("<date> <time> <epoch>: <message>"), from its
+        stderr and error file, without the time stamps and the repeats."""
         said: list[str] = []
         for path in (self.files.stderr, self.files.errors):
             if path.exists():
-                said += [line.strip() for line in path.read_text("utf-8", "replace").splitlines() if line.strip()]
-        unique = list(dict.fromkeys(said))  # SIPp repeats its last error line
-        return " | ".join(unique[-lines:])
+                said += [m.group(1) for m in _ERROR_LINE.finditer(path.read_text("utf-8", "replace"))]
+        return " | ".join(list(dict.fromkeys(said))[-lines:])

@@ -133,6 +133,7 @@ class SippRole:
         elif call is None:
             self.settings.transcript.note(self.name, f"a report for a call the harness does not know: {fields}")
         else:
+            call.settle(report=True)
             call.report(fields.get("event", ""), fields.get("state", ""), fields.get("done", ""), fields.get("result", ""))
             if fields.get("event") == "offer":
                 self._offered(call)
@@ -154,10 +155,7 @@ class SippRole:
         call = self.calls.get(fields.get("call-id", ""))
         if call is None:
             return
-        if entry.direction == "sent":
-            call.settled.set()
-        else:
-            call.settled.clear()
+        call.settle(logged="report" if entry.direction == "sent" else "command")
 
     def _emit(self, entry: TraceEntry) -> None:
         message = parse_message(entry.text)
@@ -168,7 +166,7 @@ class SippRole:
         party = call.party if call else self.name
         if call:
             call.observe(message, entry.direction)
-            call.settled.clear()
+            call.settle(logged="sip")
         t = entry.wall - self.settings.wall_offset
         self.settings.transcript.add("sip", entry.direction, party, self.peer, message.label, entry.text, t=t)
         event = SipEvent(
@@ -249,6 +247,8 @@ class SippRole:
         return None
 
     def call(self, party: str, call_id: str | None) -> SipCall:
+        if self.died:
+            raise self.died
         if call_id is None:
             call = self.current(party)
             if call is None:
@@ -307,7 +307,10 @@ class SippRole:
             self._twin.send(data)
             return await asyncio.wait_for(future, self.settings.command_timeout)
         except asyncio.TimeoutError:
-            raise SipCommandTimeout(self._silence(call, action)) from None
+            error = SipCommandTimeout(self._silence(call, action))
+            if self._trace is not None and self._trace.dropped_command(call.call_id):
+                call.fail(error)  # SIPp deletes a call when it drops a command for it
+            raise error from None
         finally:
             call.pending = None
 
@@ -326,7 +329,7 @@ class SippRole:
         assert self._trace is not None and self._process is not None
         said = f"{call.party}: no report from SIPp {self.kind} (pid {self._process.pid}) within {self.settings.command_timeout:.1f} s after {action!r} for call {call.call_id}"
         if self._trace.dropped_command(call.call_id):
-            return said + "; SIPp dropped the command because the call was not waiting for one (a misplaced command; it logged 'Unexpected control message')"
+            return said + "; SIPp dropped the command and the call because the call was not waiting for one (a misplaced command; it logged 'Unexpected control message')"
         return said + "; the server may not have answered, or SIPp dropped the command unseen (one that reaches a call outside its <recvCmd> gets no answer)"
 
     # --- stopping ---------------------------------------------------------------------------
