@@ -347,7 +347,7 @@ class SippRole:
     async def _end(self, call: SipCall) -> None:
         if call.pending is not None:  # let the command under way finish first
             await asyncio.wait({call.pending.future}, timeout=self.settings.command_timeout)
-        await self._settle(call, "its close")  # the call may be ending by itself
+        await self._settle(call, "close")  # the call may be ending by itself
         action = CLOSE.get(call.state)
         if action:
             await self.command(call, action, reject_code=CLOSE_CODE)

@@ -119,20 +119,38 @@ def test_commands_out_of_place_are_refused_with_a_reason(sipp_pair):
     asyncio.run(scenario())
 
 
-def test_hold_and_unhold_are_new_offers(sipp_pair):
+def test_early_media_then_answer(sipp_pair):
+    async def scenario():
+        async with sipp_pair() as (driver, events, _):
+            caller, callee = driver.caller("caller"), driver.callee("callee")
+            await caller.dial(callee.uri)
+            await callee.progress()
+            early = await events.wait("caller", "183", cseq_method="INVITE")
+            assert ("Content-Type", "application/sdp") in early.headers and _port(early.body) == callee.media().port
+            await callee.answer()
+            answer = events.find("caller", "200", cseq_method="INVITE")[0]
+            assert answer.body == early.body  # the same answer, same version: nothing changed (RFC 3264 8)
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("holder, other", [("caller", "callee"), ("callee", "caller")])
+def test_hold_and_unhold_are_new_offers(sipp_pair, holder, other):
     async def scenario():
         async with sipp_pair() as (driver, events, _):
             caller, callee = driver.caller("caller"), driver.callee("callee")
             await caller.dial(callee.uri)
             await callee.answer()
-            assert await caller.hold() == 200
-            assert await caller.unhold() == 200
-            await events.wait("callee", "ACK", count=3)  # the callee's side comes in its own time
-            offers = [e.body for e in events.find("callee", "INVITE")]
-            answers = [e.body for e in events.find("callee", "200", direction="sent", cseq_method="INVITE")]
-            assert ["a=sendrecv", "a=sendonly", "a=sendrecv"] == [_direction(b) for b in offers]
-            assert ["a=sendrecv", "a=recvonly", "a=sendrecv"] == [_direction(b) for b in answers]
-            assert [_sdp_version(b) for b in offers] == ["1", "2", "3"]
+            party = caller if holder == "caller" else callee
+            assert await party.hold() == 200
+            assert await party.unhold() == 200
+            invites = 3 if holder == "caller" else 2  # the callee also got the first INVITE
+            await events.wait(other, "ACK", count=invites)  # the other side comes in its own time
+            offers = [e.body for e in events.find(other, "INVITE")][-2:]
+            answers = [e.body for e in events.find(other, "200", direction="sent", cseq_method="INVITE")][-2:]
+            assert [_direction(b) for b in offers] == ["a=sendonly", "a=sendrecv"]
+            assert [_direction(b) for b in answers] == ["a=recvonly", "a=sendrecv"]
+            assert [_sdp_version(b) for b in offers] == ["2", "3"]
 
     asyncio.run(scenario())
 

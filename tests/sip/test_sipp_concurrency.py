@@ -46,3 +46,21 @@ def test_twenty_concurrent_calls(sipp_pair):
             assert elapsed < 5, f"20 calls took {elapsed:.2f} s"
 
     asyncio.run(scenario())
+
+
+def test_a_party_is_commanded_only_once_it_has_handled_what_came_in(sipp_pair):
+    """Each INFO is answered by the other SIPp just before it reports; a command
+    for that party at once would reach its call inside the handler, and SIPp
+    would drop it with the call. The driver waits for the party's report."""
+
+    async def scenario():
+        async with sipp_pair() as (driver, events, _):
+            caller, callee = driver.caller("caller"), driver.callee("callee")
+            await caller.dial(callee.uri)
+            await callee.answer()
+            for n in range(10):
+                assert await caller.send_dtmf(str(n)) == 200
+                assert await callee.send_dtmf(str(n)) == 200
+            assert len(events.find("callee", "INFO")) == len(events.find("caller", "INFO", direction="sent")) == 10
+
+    asyncio.run(scenario())
