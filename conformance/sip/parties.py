@@ -91,9 +91,8 @@ class Callee(_Party):
         return f"sip:{self.name}@127.0.0.1:{self._role.ports.sip}"
 
     async def _call(self, call_id: str | None) -> SipCall:
-        if call_id is not None:
-            return self._role.call(self.name, call_id)
-        return await self._role.wait_offer(self.name, self._wait)
+        """The call (the latest if none is named), once its INVITE has come."""
+        return await self._role.wait_offer(self.name, self._wait, call_id)
 
     async def ring(self, call_id: str | None = None) -> None:
         await self._role.command(await self._call(call_id), "ring")

@@ -136,7 +136,7 @@ class SippRole:
             call.settle(report=True)
             call.report(fields.get("event", ""), fields.get("state", ""), fields.get("done", ""), fields.get("result", ""))
             if fields.get("event") == "offer":
-                self._offered(call)
+                self._on_offer(call)
 
     def _read_trace(self, final: bool = False) -> None:
         assert self._trace is not None
@@ -185,7 +185,7 @@ class SippRole:
         if call is not None:
             call.fail(SipError(f"{call.party}: {why}"))
 
-    def _offered(self, call: SipCall) -> None:
+    def _on_offer(self, call: SipCall) -> None:
         if not call.known:
             note = f"an INVITE for {call.party!r}, which is not a callee of this case ({', '.join(self.parties)}): rejected with 404"
             self.settings.transcript.note(self.name, note)
@@ -259,19 +259,28 @@ class SippRole:
             raise SipError(f"{party} has no call {call_id}")
         return call
 
-    async def wait_offer(self, party: str, timeout: float) -> SipCall:
-        """The callee party's current call, or the next one offered within `timeout`."""
-        call = self.current(party)
-        if call is not None:
-            return call
-        if self.died:
-            raise self.died
-        waiter = asyncio.get_running_loop().create_future()
-        self._offer_waiters.setdefault(party, []).append(waiter)
-        try:
-            return await asyncio.wait_for(waiter, timeout)
-        except asyncio.TimeoutError:
-            raise SipError(f"{party} has no call: no INVITE reached it within {timeout:.1f} s") from None
+    async def wait_offer(self, party: str, timeout: float, call_id: str | None = None) -> SipCall:
+        """The callee party's call (this one, or its latest), waiting up to `timeout` for its offer."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            call = self._offered(party, call_id)
+            if call is not None:
+                return call
+            if self.died:
+                raise self.died
+            waiter = asyncio.get_running_loop().create_future()
+            self._offer_waiters.setdefault(party, []).append(waiter)
+            try:
+                await asyncio.wait_for(waiter, max(0.0, deadline - asyncio.get_running_loop().time()))
+            except asyncio.TimeoutError:
+                which = f"the INVITE of call {call_id}" if call_id else "no INVITE"
+                raise SipError(f"{party} has no call: {which} reached it within {timeout:.1f} s") from None
+
+    def _offered(self, party: str, call_id: str | None) -> SipCall | None:
+        if call_id is None:
+            return self.current(party)
+        call = self.calls.get(call_id)
+        return call if call is not None and call.party == party and call.state != "new" else None
 
     async def command(self, call: SipCall, action: str, *, digit: str = "", reject_code: int = 0,
                       sdp_version: int | None = None, extra: tuple[tuple[str, str], ...] = (),

@@ -64,6 +64,11 @@ def _fits(event: SipEvent, party: str, message: str, direction: str, cseq_method
 
 
 @pytest.fixture
+def sip_events() -> Events:
+    return Events()
+
+
+@pytest.fixture
 def sipp_pair(tmp_path: Path):
     """`async with sipp_pair(callers, callees) as (driver, events, transcript)`: started, then stopped."""
 
