@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -63,12 +64,18 @@ class SippPorts:
 
 def command_line(sipp: str, files: SippFiles, ports: SippPorts, remote: tuple[str, int], timeout: float) -> list[str]:
     """Loopback only, every port explicit, traces named per run, in the
-    foreground (never -bg, which hides the PID and the exit code), and a global
-    -timeout so a SIPp the harness lost cannot outlive the case by much.
-    UDP retransmissions are off (-nr): see scenario.py."""
+    foreground (never -bg, which hides the PID and the exit code). UDP
+    retransmissions are off (-nr): see scenario.py.
+
+    If the harness dies, its SIPps must not live on. SIPp's global -timeout
+    does not end one whose twin is gone while a call is open (tried), so
+    setpriv (util-linux) asks the kernel to kill SIPp with its parent; it
+    then becomes SIPp, with the same PID. -timeout stays for the rest.
+    """
     host, port = remote
+    guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
     return [
-        sipp, f"{host}:{port}",
+        *guard, sipp, f"{host}:{port}",
         "-sf", str(files.scenario),
         "-i", "127.0.0.1", "-p", str(ports.sip), "-mp", str(ports.media), "-cp", str(ports.control),
         "-3pcc", f"127.0.0.1:{ports.twin}",

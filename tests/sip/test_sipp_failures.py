@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import socket
+import sys
 import time
 
 import pytest
@@ -156,6 +157,57 @@ def test_a_sipp_that_cannot_start_is_reported_with_its_exit(tmp_path):
             await driver.start(["caller"], ["callee"])
 
     asyncio.run(scenario())
+
+
+HARNESS = """
+import asyncio, sys
+from pathlib import Path
+from conformance.sip import SipDriver
+from conformance.transcript import Transcript
+
+async def main():
+    driver = SipDriver(Path(sys.argv[1]), None, Transcript(), lambda event: None)
+    await driver.start(["caller"], ["callee"])
+    await driver.caller("caller").dial(driver.callee("callee").uri)
+    print(driver.pids["caller"], driver.pids["callee"], flush=True)
+    await asyncio.Event().wait()  # until it is killed
+
+asyncio.run(main())
+"""
+
+
+def test_sipp_dies_with_a_harness_killed_outright(tmp_path):
+    """No stop() runs: the kernel ends the SIPps (a call is open, so their -timeout would not)."""
+
+    async def scenario():
+        harness = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", HARNESS, str(tmp_path), stdout=asyncio.subprocess.PIPE
+        )
+        try:
+            line = await asyncio.wait_for(harness.stdout.readline(), 10.0)
+        finally:
+            harness.kill()
+            await harness.wait()
+        for pid in map(int, line.split()):
+            await asyncio.wait_for(_exited(pid), 2.0)
+
+    asyncio.run(scenario())
+
+
+async def _exited(pid: int) -> None:
+    """Wait for a process that is not our child to end: its pidfd becomes readable."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    loop = asyncio.get_running_loop()
+    ended = loop.create_future()
+    loop.add_reader(fd, ended.set_result, None)
+    try:
+        await ended
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
 
 
 def _on_next_command(role) -> asyncio.Event:
