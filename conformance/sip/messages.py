@@ -3,7 +3,7 @@
 Keywords in brackets are filled by SIPp when it sends: [call_id], [cseq],
 [local_ip], [$variable], [last_Via:] (a header of the last message received)
 and so on. Per-call values the harness chooses (Request-URI, From, extra
-headers, RTP port, DTMF digit, reject code) reach SIPp in the 3PCC command
+headers, RTP port, SDP version, DTMF digit) reach SIPp in the 3PCC command
 and are stored in variables by the scenario (see scenario.py).
 
 Branches are built by hand rather than with SIPp's [branch], which is derived
@@ -21,7 +21,7 @@ AGENT = "User-Agent: rayo-conformance (SIPp)"
 ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, INFO, OPTIONS"
 
 
-def sdp(port: str = "[$rtp]", direction: str = "[$dir]") -> str:
+def sdp(direction: str = "[$dir]") -> str:
     """An audio offer or answer: PCMU, PCMA and telephone-event on the harness's RTP port.
 
     The session version comes from the harness ([$sdpv]), which raises it
@@ -34,7 +34,7 @@ def sdp(port: str = "[$rtp]", direction: str = "[$dir]") -> str:
             "s=rayo-conformance",
             "c=IN IP4 [local_ip]",
             "t=0 0",
-            f"m=audio {port} RTP/AVP 0 8 101",
+            "m=audio [$rtp] RTP/AVP 0 8 101",
             "a=rtpmap:0 PCMU/8000",
             "a=rtpmap:8 PCMA/8000",
             "a=rtpmap:101 telephone-event/8000",

@@ -34,15 +34,11 @@ class _Party:
         return self._role.call(self.name, call_id)
 
     async def hang_up(self, call_id: str | None = None) -> int | None:
-        call = await self._call(call_id)
-        await self._role.command(call, "bye")
-        return call.finals.get("BYE")
+        return await self._request(await self._call(call_id), "bye", "BYE")
 
     async def send_dtmf(self, digit: str, call_id: str | None = None) -> int | None:
         """One digit as SIP INFO (application/dtmf-relay, Duration=160)."""
-        call = await self._call(call_id)
-        await self._role.command(call, "info", digit=_digit(digit))
-        return call.finals.get("INFO")
+        return await self._request(await self._call(call_id), "info", "INFO", digit=_digit(digit))
 
     async def hold(self, call_id: str | None = None) -> int | None:
         """A re-INVITE offering a=sendonly."""
@@ -55,9 +51,15 @@ class _Party:
     async def _reoffer(self, action: str, call_id: str | None) -> int | None:
         call = await self._call(call_id)
         version = call.sdp_version + 1  # a new offer (RFC 3264 8)
-        await self._role.command(call, action, sdp_version=version)
+        status = await self._request(call, action, "INVITE", sdp_version=version)
         call.sdp_version = version
-        return call.finals.get("INVITE")
+        return status
+
+    async def _request(self, call: SipCall, action: str, method: str, **fields) -> int | None:
+        """Run a command that sends `method`; the status of the final response it got."""
+        call.finals.pop(method, None)
+        await self._role.command(call, action, **fields)
+        return call.finals.get(method)
 
     def media(self, call_id: str | None = None) -> RtpSink | None:
         """The RTP sink of the call: counts what the server sends to the party."""

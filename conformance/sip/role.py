@@ -71,6 +71,8 @@ class SippRole:
     async def start(self, attempt: int, ports: SippPorts, remote: tuple[str, int]) -> None:
         """Start SIPp and connect its twin. PortBusy means: try again with other ports."""
         files = SippFiles.for_run(self.workdir, self.kind, attempt)
+        for stale in files.existing():  # an earlier run in this directory: not this run's evidence
+            stale.unlink()
         files.scenario.write_text(self.generated.xml)
         self.runs.append(files)
         self._trace = TraceReader(files.messages)

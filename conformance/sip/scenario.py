@@ -1,6 +1,6 @@
 """The generated caller (UAC) and callee (UAS) scenarios, and their command vocabulary.
 
-How a call is laid out, and why (each point was a lost call in the lab):
+How a call is laid out, and why (each point answers a way SIPp lost calls in the lab):
 
 * Receptions. SIPp matches an incoming message by scanning forward from
   the call's position over optional <recv>s only; a <sendCmd>, <nop> or

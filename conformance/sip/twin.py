@@ -8,8 +8,7 @@ SIPp's "twin": it sends commands (Action: ...) and reads reports (Event: ...).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
-from typing import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
 
 from .errors import SipError
 
