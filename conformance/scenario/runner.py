@@ -21,6 +21,8 @@ from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragmen
 from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
 from ..protocol.validation import validator
 from ..results import CaseResult, Finding, Verdict
+from ..sip import SipDriver, SipError
+from ..xmpp import Account, ConnectError, HarnessClient
 from ..target import Target
 from ..transcript import Transcript
 from . import model
@@ -62,6 +64,7 @@ class CaseRunner:
         self.pending: dict[str, asyncio.Future] = {}
         self.run_id = uuid.uuid4().hex[:8]
         self.delay_reported = False
+        self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
 
     # --- the whole case -----------------------------------------------------------
 
@@ -88,6 +91,7 @@ class CaseRunner:
             verdict = Verdict.ERROR
             self.findings.append(Finding("harness", "the harness failed: " + traceback.format_exc(limit=6)))
         finally:
+            self.judging = False
             await self.tear_down()
         result.verdict = verdict if verdict != Verdict.PASS else self.verdict()
         result.findings = self.findings
@@ -107,42 +111,42 @@ class CaseRunner:
     # --- setup and teardown -------------------------------------------------------
 
     async def set_up(self) -> None:
-        from ..xmpp import Account, ConnectError, HarnessClient
-
         callers, callees = self.case.sip_parties()
         if callers or callees:
             await self._start_sip(callers, callees)
-        async def connect(name: str, presence: str) -> None:
-            account = Account(
-                jid=f"{self.target.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
-                password=self.target.password,
-                host=self.target.host,
-                port=self.target.port,
-                tls=self.target.tls,
-                ca_file=self.target.ca_file,
-                service=self.target.service,
-                presence=presence if presence != "directed-chat" else self.target.presence,
-            )
-            client = HarnessClient(
-                name,
-                account,
-                self.transcript,
-                on_stanza=lambda stanza, name=name: self._on_stanza(name, stanza),
-                on_closed=lambda reason, name=name: self._on_closed(name, reason),
-            )
-            self.clients[name] = client
-            try:
-                await client.connect(self.target.timeouts["connect"])
-            except ConnectError as err:
-                raise SetupFailed(f"{name} could not log in to {self.target.host}:{self.target.port}: {err}") from None
-            self.variables[name] = client.full_jid
-            self.variables[f"{name}.bare"] = client.full_jid.split("/")[0]
+        await asyncio.gather(*(self._connect(name, presence) for name, presence in self.case.clients.items()))
+        self.judging = True
 
-        await asyncio.gather(*(connect(name, presence) for name, presence in self.case.clients.items()))
+    async def _connect(self, name: str, presence: str) -> None:
+        account = Account(
+            jid=f"{self.target.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
+            password=self.target.password,
+            host=self.target.host,
+            port=self.target.port,
+            tls=self.target.tls,
+            ca_file=self.target.ca_file,
+            service=self.target.service,
+            presence=presence if presence != "directed-chat" else self.target.presence,
+        )
+        client = HarnessClient(
+            name,
+            account,
+            self.transcript,
+            on_stanza=lambda stanza, name=name: self._on_stanza(name, stanza),
+            on_closed=lambda reason, name=name: self._on_closed(name, reason),
+        )
+        self.clients[name] = client
+        try:
+            await client.connect(self.target.timeouts["connect"])
+        except ConnectError as err:
+            raise SetupFailed(f"{name} could not log in to {self.target.host}:{self.target.port}: {err}") from None
+        self.variables[name] = client.full_jid
+        self.variables[f"{name}.bare"] = client.full_jid.split("/")[0]
+        # The server has our presence once a ping sent after it comes back:
+        # only then may a call be expected to be offered to this client.
+        await self.round_trip(name)
 
     async def _start_sip(self, callers: list[str], callees: list[str]) -> None:
-        from ..sip import SipDriver, SipError
-
         self.sip = SipDriver(
             self.workdir / "sip",
             self.target.sip_server,
@@ -181,7 +185,7 @@ class CaseRunner:
 
     def _check_delay(self, stanza: Stanza) -> None:
         """R-5.3-b (SHOULD): every Rayo event carries a XEP-0203 timestamp. Reported once per case."""
-        if self.dialect != "xep0327" or self.delay_reported or stanza.kind != "presence":
+        if not self.judging or self.dialect != "xep0327" or self.delay_reported or stanza.kind != "presence":
             return
         if not under_jid(stanza.sender, self.target.service):
             return
@@ -202,6 +206,8 @@ class CaseRunner:
                 future.set_exception(ConnectionError(reason))
 
     def _validate(self, stanza: Stanza, direction: str, intended_invalid: bool = False) -> None:
+        if not self.judging:
+            return
         for problem in validator(self.dialect).stanza(stanza.element):
             where = f"line {problem.line} of the stanza" if problem.line else "the stanza"
             if direction == "received":
@@ -276,8 +282,6 @@ class CaseRunner:
             await role.send_dtmf(digit)
 
     async def _sip_command(self, step: model.Step, command) -> None:
-        from ..sip import SipError
-
         try:
             await command()
         except SipError as err:
@@ -393,7 +397,7 @@ class CaseRunner:
             self.transcript.note(step.client, f"quiet window of {window:.2f} s for {source}")
             await self.observations.wait(lambda: self._late_from(key, source), window, [key])
         else:
-            await self._barrier(step)
+            await self.round_trip(step.client)
         late = self._late_from(key, source)
         if late is not None:
             raise StepFailed(self.failure(step, f"{step.phrase}: {source} sent more: {late.text}", expected="nothing more", actual=late.text))
@@ -405,18 +409,21 @@ class CaseRunner:
                 return stanza
         return None
 
-    async def _barrier(self, step: model.NothingMore) -> None:
-        """A ping to the service: once its answer is back, what the server had queued before it has arrived."""
-        iq_id = new_id(f"{self.run_id}-barrier-")
+    async def round_trip(self, client_name: str) -> bool:
+        """A ping to the service; once its answer is back, whatever the server
+        sent before it has arrived and whatever we sent before it was handled."""
+        iq_id = new_id(f"{self.run_id}-ping-")
         future = asyncio.get_running_loop().create_future()
         self.pending[iq_id] = future
         ping = etree.Element(ns.qname(ns.PING, "ping"), nsmap={None: ns.PING})
-        self._send(step, step.client, build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
         try:
+            self.client(client_name).send(build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
             await asyncio.wait_for(future, self.target.timeouts["iq"])
+            return True
         except (asyncio.TimeoutError, ConnectionError) as err:
             self.pending.pop(iq_id, None)
-            self.transcript.note(step.client, f"the ping barrier got no answer ({type(err).__name__}); checked what had arrived")
+            self.transcript.note(client_name, f"a ping to {self.target.service} got no answer ({type(err).__name__})")
+            return False
 
 
 async def run_case(case: model.Case, target: Target, workdir: Path, **options) -> CaseResult:
