@@ -14,7 +14,7 @@ demo: $(INSTALLED)
 
 test: $(INSTALLED)
 	@tools/ensure-system-tools sipp prosody chromium openssl
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 venv: $(INSTALLED)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from .results import CaseResult, Verdict
-from .scenario.loader import ScenarioError, load_case
+from .scenario.loader import ScenarioError, load_case, load_case_text
 from .scenario.model import Case
 from .target import Target, TargetError, load_target
 
@@ -77,10 +77,63 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
     try:
         import pytest_html
-
-        report.extras = getattr(report, "extras", []) + [pytest_html.extras.html(case_extras_html(result))]
     except ImportError:  # pytest-html is a dependency; without it there is simply no row extra
-        pass
+        return
+    extras = [pytest_html.extras.html(case_extras_html(result))]
+    extras += [pytest_html.extras.text(text, name=name) for name, text in _trace_texts(result)]
+    report.extras = getattr(report, "extras", []) + extras
+
+
+def _trace_texts(result: CaseResult, limit: int = 256 * 1024) -> list[tuple[str, str]]:
+    """The SIPp trace files of a case, for its pytest-html row (large ones are linked from the report instead)."""
+    texts = []
+    for path in result.artifacts:
+        try:
+            if path.stat().st_size <= limit:
+                texts.append((path.name, path.read_text(encoding="utf-8", errors="replace")))
+        except OSError:
+            continue
+    return texts
+
+
+@pytest.fixture(scope="session")
+def rayo_target(request: pytest.FixtureRequest) -> Target:
+    """The server under test (the reference server when no --rayo-target is given)."""
+    return request.config.stash[STATE].target()
+
+
+@pytest.fixture
+def rayo_run(request: pytest.FixtureRequest):
+    """Runs a case written in a Python test, with the same steps as a scenario file.
+
+        def test_answer(rayo_run):
+            result = rayo_run(\"\"\"
+              - caller dials the server
+              - expect offer
+            \"\"\", section="6.2.2", requirements=["R-6.2.2-e"])
+            assert result.verdict is Verdict.PASS
+
+    The result also goes into the run's report.
+    """
+    session: RayoSession = request.config.stash[STATE]
+
+    def run(steps: str, *, section: str, requirements: list[str], title: str | None = None,
+            dialects: tuple[str, ...] = ("xep0327", "seed")) -> CaseResult:
+        import textwrap
+
+        import yaml
+
+        header = {
+            "id": "python." + "".join(c if c.isalnum() else "-" for c in request.node.name).strip("-").lower(),
+            "title": title or (request.node.function.__doc__ or request.node.name).strip(),
+            "section": section,
+            "requirements": list(requirements),
+            "dialects": list(dialects),
+        }
+        text = yaml.safe_dump(header, sort_keys=False) + "steps:\n" + textwrap.indent(textwrap.dedent(steps).strip("\n"), "  ") + "\n"
+        return session.run(load_case_text(text, f"{request.node.nodeid} (steps)"))
+
+    return run
 
 
 class RayoSession:

@@ -45,6 +45,8 @@ def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
         "--html", str(report / "pytest.html"), "--self-contained-html",
         "-p", "no:cacheprovider",
         "-q", "-rfEs",
+        # The CLI has imported the package before pytest loads the plugin from it.
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     if getattr(args, "target", None):
         arguments += ["--rayo-target", str(args.target)]

@@ -276,10 +276,16 @@ class _Loader:
         )
 
     def build_sip_action(self, raw, value, groups, common, path):
-        return model.SipAction(**common, party=groups["party"], action=groups["action"])
+        party, action = groups["party"], groups["action"]
+        only = {"answers": "callee", "rings": "callee", "sends early media": "callee", "cancels": "caller"}
+        if action in only and not party.startswith(only[action]):
+            self.problem(path + ("__key__",), f"{party} cannot do that: only a {only[action]} {action}")
+        return model.SipAction(**common, party=party, action=action)
 
     def build_sip_action_with_value(self, raw, value, groups, common, path):
         action = groups["action"]
+        if action == "rejects" and not groups["party"].startswith("callee"):
+            self.problem(path + ("__key__",), f"{groups['party']} cannot do that: only a callee rejects")
         if action == "rejects" and not isinstance(value, int):
             self.problem(path, "rejects takes a final response code, e.g. 486")
         if action == "sends dtmf" and not isinstance(value, str):
@@ -477,13 +483,26 @@ def _step_variables(loader: _Loader, step: model.Step, known: set[str]) -> set[s
     return known | captured
 
 
+def _display(path: Path) -> str:
+    """The path as a reader wants it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def load_case(path: str | Path) -> model.Case:
     path = Path(path)
-    file = str(path)
+    file = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError([Problem(file, 1, f"cannot read: {err}")]) from None
+    return load_case_text(text, file)
+
+
+def load_case_text(text: str, file: str) -> model.Case:
+    """A case from YAML text; `file` names where it came from in messages."""
     data, lines = read_yaml(text, file)
     loader = _Loader(file, lines)
     case = loader.case(data)

@@ -95,7 +95,8 @@ class CaseRunner:
             await self.tear_down()
         result.verdict = verdict if verdict != Verdict.PASS else self.verdict()
         result.findings = self.findings
-        result.records = list(self.transcript.records)
+        # In time order: SIP records carry SIPp's own timestamps and arrive a little late.
+        result.records = sorted(self.transcript.records, key=lambda record: record.t)
         result.artifacts = list(self.sip.artifacts) if self.sip else []
         result.duration = time.monotonic() - result.started
         return result

@@ -56,3 +56,45 @@ def test_a_case_for_another_dialect_is_not_applicable(pytester):
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", "--rayo-dialect", "seed", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*not applicable: the case is for xep0327, the target speaks seed*"])
+
+
+PYTHON_CASE = '''
+from conformance.results import Verdict
+
+
+def test_unknown_call(rayo_run, rayo_target):
+    """A command to a call that never existed gets item-not-found"""
+    result = rayo_run("""
+      - send to nobody@{service}: <hangup xmlns="urn:xmpp:rayo:1"/>
+        expect: {error: item-not-found}
+    """, section="6.6.4", requirements=["R-6.6.4-f"])
+    assert result.verdict is Verdict.PASS, result.findings
+    assert rayo_target.service == "rayo.localhost"
+
+
+def test_wrong_expectation_fails(rayo_run):
+    result = rayo_run("""
+      - send to nobody@{service}: <hangup xmlns="urn:xmpp:rayo:1"/>
+        expect: result
+    """, section="6.6.4", requirements=["R-6.6.4-f"])
+    assert result.verdict is Verdict.FAIL
+    assert "expected result, got error item-not-found" in result.findings[0].message
+'''
+
+
+def test_cases_written_in_python_use_the_fixtures(pytester):
+    pytester.makepyfile(test_python_case=PYTHON_CASE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rayo-report", "report")
+    result.assert_outcomes(passed=2)
+    assert "python.test-unknown-call" in (pytester.path / "report" / "index.html").read_text()
+
+
+def test_the_pytest_html_row_carries_the_ladder_transcript_and_sipp_traces(pytester):
+    scenarios = pytester.mkdir("scenarios")
+    shutil.copy(scenarios_dir() / "xep0327" / "inbound" / "reject-busy.yaml", scenarios)
+    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", "--html", "r.html", "--self-contained-html")
+    result.assert_outcomes(passed=1)
+    html = (pytester.path / "r.html").read_text()
+    assert "caller-1.messages.log" in html  # SIPp's message trace, attached by name
+    assert html.count("486 Busy Here") >= 2  # in the transcript and in the trace
+    assert "lt;reject xmlns=" in html and "<reject xmlns=" not in html  # the stanza, escaped

@@ -124,3 +124,9 @@ def test_a_good_case_becomes_typed_steps(tmp_path):
     assert all(m.index == group.index for m in group.members)
     assert quiet.within == 0.2
     assert case.sip_parties() == (["caller"], [])
+
+
+def test_a_party_cannot_do_what_its_role_cannot(tmp_path):
+    text = HEADER + "steps:\n  - caller dials the server\n  - caller answers\n  - callee cancels\n"
+    found = problems(write(tmp_path, text))
+    assert found == [(8, "caller cannot do that: only a callee answers"), (9, "callee cannot do that: only a caller cancels")]
