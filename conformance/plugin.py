@@ -2,8 +2,9 @@
 
     pytest --rayo-target target.toml path/to/scenarios
 
-Every `*.yaml` under a directory named `scenarios` is a case. Without
---rayo-target, the built-in reference server is started for the session.
+Every `*.yaml` under a directory named `scenarios` is a case, except the
+requirement catalogue in `scenarios/requirements/`. Without --rayo-target,
+the built-in reference server is started for the session.
 
 Verdicts map to pytest outcomes (docs/verdicts.md):
     pass           -> passed
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from .resources import is_catalogue_file
 from .results import CaseResult, Verdict
 from .scenario.loader import ScenarioError, load_case, load_case_text
 from .scenario.model import Case
@@ -57,7 +59,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts[:-1]:
+    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts[:-1] and not is_catalogue_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 

@@ -22,3 +22,22 @@ def schemas_dir() -> Path:
 
 def scenarios_dir() -> Path:
     return _find("scenarios")
+
+
+# scenarios/requirements/ holds the requirement catalogue: YAML beside the cases, but not a case.
+CATALOGUE_DIR = "requirements"
+
+
+def requirements_dir() -> Path:
+    return scenarios_dir() / CATALOGUE_DIR
+
+
+def is_catalogue_file(path: Path) -> bool:
+    """Whether a file under a `scenarios` directory belongs to the requirement catalogue."""
+    return path.parent.name == CATALOGUE_DIR and path.parent.parent.name == "scenarios"
+
+
+def case_files() -> list[Path]:
+    """Every shipped scenario case, sorted: the YAML under scenarios/ outside the catalogue."""
+    found = [*scenarios_dir().rglob("*.yaml"), *scenarios_dir().rglob("*.yml")]
+    return sorted(path for path in found if not is_catalogue_file(path))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.resources import scenarios_dir
+from conformance.resources import case_files
 from conformance.scenario import model
 from conformance.scenario.loader import ScenarioError, load_case, load_cases
 
@@ -31,7 +31,7 @@ def problems(path: Path) -> list[tuple[int, str]]:
 
 
 def test_every_shipped_scenario_loads():
-    cases = load_cases(sorted(scenarios_dir().rglob("*.yaml")))
+    cases = load_cases(case_files())
     assert len(cases) >= 17
     assert len({c.id for c in cases}) == len(cases)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.reference.process import ReferenceProcess
-from conformance.resources import scenarios_dir
+from conformance.resources import case_files
 from conformance.results import CaseResult
 from conformance.scenario.loader import load_cases
 from conformance.scenario.runner import run_case
@@ -20,7 +20,7 @@ TIMEOUT_SCALE = 0.3
 
 
 def suite(dialect: str = "xep0327"):
-    cases = load_cases(sorted(scenarios_dir().rglob("*.yaml")))
+    cases = load_cases(case_files())
     return [case for case in cases if dialect in case.dialects]
 
 
