@@ -180,6 +180,13 @@ class Case:
             names += [name for name in found if name not in names]
         return [n for n in names if n.startswith("caller")], [n for n in names if n.startswith("callee")]
 
+    def named_requirements(self) -> tuple[str, ...]:
+        """Every requirement id the case names: its own list, then those only a step names."""
+        ids = dict.fromkeys(self.requirements)
+        for step in (*self.steps, *_flatten(self.steps)):  # groups themselves, then their members
+            ids.update(dict.fromkeys(step.requirements))
+        return tuple(ids)
+
 
 def _flatten(steps):
     for step in steps:

@@ -74,7 +74,7 @@ class CaseRunner:
             title=self.case.title,
             dialect=self.dialect,
             section=self.case.section,
-            requirements=list(self.case.requirements),
+            requirements=list(self.case.named_requirements()),
             source=self.case.source,
             started=time.monotonic(),
         )
