@@ -1,0 +1,234 @@
+"""The requirement catalogue: every requirement of each dialect, as data.
+
+The catalogue lives in scenarios/requirements/<dialect>.yaml, one entry per
+requirement id. Which cases test a requirement is not stored there: it comes
+from the ids the cases name, so there is one source of truth. `check` keeps
+the two honest: a case may name only known ids, and a graded server-side
+requirement is tested by a case, or says why no case can (untestable), or
+which case would (pending).
+
+Bad files get file:line problems, like scenario files (they share the YAML
+reader and ScenarioError of the loader).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import jsonschema
+
+from ..resources import requirements_dir
+from .loader import Lines, Problem, ScenarioError, _display, _line, read_yaml
+from .model import Case
+
+SCHEMA_FILE = Path(__file__).with_name("requirements.schema.json")
+
+# Levels whose server-side requirements a certification must account for.
+GRADED_LEVELS = frozenset({"MUST", "MUST NOT", "REQUIRED", "SHOULD", "must", "should"})
+
+# What a catalogue entry says about its testing, given the cases that name it.
+STATUSES = ("covered", "untestable", "pending", "open")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    section: str
+    level: str
+    actor: str  # "server" or "client"
+    text: str
+    dialect: str
+    file: str
+    line: int
+    untestable: str = ""  # why no black-box case can test it
+    pending: str = ""  # which case would, and what it needs
+
+    @property
+    def graded(self) -> bool:
+        return self.actor == "server" and self.level in GRADED_LEVELS
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    requirements: tuple[Requirement, ...]  # in file order
+
+    @cached_property
+    def by_id(self) -> dict[str, Requirement]:
+        return {r.id: r for r in self.requirements}
+
+    def of_dialect(self, dialect: str) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if r.dialect == dialect)
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def levels() -> tuple[str, ...]:
+    """Every level, in the order the schema lists them."""
+    return tuple(schema()["$defs"]["requirement"]["properties"]["level"]["enum"])
+
+
+# --- Loading -------------------------------------------------------------------
+
+
+def catalogue_files() -> list[Path]:
+    return sorted(requirements_dir().glob("*.yaml"))
+
+
+def load_catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
+    """The catalogue from these files (default: the shipped ones), or one ScenarioError with every problem."""
+    requirements: list[Requirement] = []
+    problems: list[Problem] = []
+    for path in catalogue_files() if paths is None else paths:
+        try:
+            requirements += load_catalogue_text(_read(path), _display(path))
+        except ScenarioError as err:
+            problems += err.problems
+    problems += _duplicates(requirements)
+    if problems:
+        raise ScenarioError(problems)
+    return Catalogue(tuple(requirements))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([Problem(_display(path), 1, f"cannot read: {err}")]) from None
+
+
+def load_catalogue_text(text: str, file: str) -> list[Requirement]:
+    """The entries of one catalogue file; `file` names it in messages."""
+    data, lines = read_yaml(text, file)
+    problems = _schema_problems(data, lines, file)
+    if problems:
+        raise ScenarioError(problems)
+    requirements = [_requirement(entry, data["dialect"], file, lines, i) for i, entry in enumerate(data["requirements"])]
+    seed = data["dialect"] == "seed"
+    problems = [
+        Problem(r.file, r.line, f"{r.id}: the ids of a {r.dialect} file {'start' if seed else 'do not start'} with R-seed.")
+        for r in requirements
+        if r.id.startswith("R-seed.") != seed
+    ]
+    if problems:
+        raise ScenarioError(problems)
+    return requirements
+
+
+def _requirement(entry: dict[str, str], dialect: str, file: str, lines: Lines, index: int) -> Requirement:
+    return Requirement(
+        id=entry["id"],
+        section=entry["section"],
+        level=entry["level"],
+        actor=entry["actor"],
+        text=entry["text"],
+        dialect=dialect,
+        file=file,
+        line=_line(lines, ("requirements", index)),
+        untestable=entry.get("untestable", ""),
+        pending=entry.get("pending", ""),
+    )
+
+
+def _schema_problems(data: Any, lines: Lines, file: str) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        problems.append(Problem(file, _line(lines, path), f"{_where(data, path)}: {_message(error)}"))
+    return problems
+
+
+def _where(data: Any, path: tuple) -> str:
+    """('requirements', 3, 'level') -> 'R-5.2-a, level' (the entry's id where it has one)."""
+    if len(path) < 2 or path[0] != "requirements":
+        return ", ".join(map(str, path)) or "the file"
+    entry = data["requirements"][path[1]]
+    name = entry.get("id") if isinstance(entry, dict) else None
+    return ", ".join([str(name or f"requirement {path[1] + 1}"), *map(str, path[2:])])
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    if error.validator == "not":  # the schema's only "not": an entry is untestable or pending, never both
+        return "an entry is either untestable or pending, not both"
+    return error.message
+
+
+def _duplicates(requirements: Iterable[Requirement]) -> list[Problem]:
+    first: dict[str, Requirement] = {}
+    problems = []
+    for r in requirements:
+        if r.id in first:
+            problems.append(Problem(r.file, r.line, f"{r.id} is listed twice (first at {first[r.id].file}:{first[r.id].line})"))
+        first.setdefault(r.id, r)
+    return problems
+
+
+# --- Coverage and the checks -----------------------------------------------------
+
+
+def coverage(cases: Iterable[Case], catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Per requirement of the catalogue, the ids of the cases that name it (in case order)."""
+    found: dict[str, list[str]] = {r.id: [] for r in catalogue.requirements}
+    for case in cases:
+        for requirement_id in case.named_requirements():
+            if requirement_id in found:
+                found[requirement_id].append(case.id)
+    return {requirement_id: tuple(ids) for requirement_id, ids in found.items()}
+
+
+def status(requirement: Requirement, cases: Sequence[str]) -> str:
+    """covered, untestable, pending, or open (none of them: only allowed below the graded levels)."""
+    if cases:
+        return "covered"
+    return "untestable" if requirement.untestable else "pending" if requirement.pending else "open"
+
+
+def summary(catalogue: Catalogue, covered_by: dict[str, tuple[str, ...]], dialect: str) -> dict[str, Counter[str]]:
+    """Per level of the dialect's requirements, how many are covered, untestable, pending and open."""
+    counts: dict[str, Counter[str]] = {}
+    for r in catalogue.of_dialect(dialect):
+        counts.setdefault(r.level, Counter())[status(r, covered_by[r.id])] += 1
+    return {level: counts[level] for level in levels() if level in counts}
+
+
+def check(cases: Sequence[Case], catalogue: Catalogue) -> list[Problem]:
+    """Every way the cases and the catalogue disagree, each with its file:line."""
+    covered_by = coverage(cases, catalogue)
+    problems = [_unknown(case, rid) for case in cases for rid in case.named_requirements() if rid not in catalogue.by_id]
+    for r in catalogue.requirements:
+        problems += _entry_problems(r, covered_by[r.id])
+    return problems
+
+
+def _entry_problems(r: Requirement, cases: tuple[str, ...]) -> list[Problem]:
+    named = ", ".join(cases)
+    if cases and r.untestable:
+        return [Problem(r.file, r.line, f"{r.id} is marked untestable, yet cases test it: {named}")]
+    if cases and r.pending:
+        return [Problem(r.file, r.line, f"{r.id} is marked pending, yet cases test it: {named}; drop the note")]
+    if not cases and r.graded and not (r.untestable or r.pending):
+        return [Problem(r.file, r.line, f"{r.id} ({r.level}, server) has no case, no untestable reason and no pending note")]
+    return []
+
+
+def _unknown(case: Case, requirement_id: str) -> Problem:
+    return Problem(case.file, _line_naming(case, requirement_id), f"{case.id} names {requirement_id}, which the requirement catalogue does not know")
+
+
+def _line_naming(case: Case, requirement_id: str) -> int:
+    """The first line of the case's file that names the id (the case's own line if the file cannot be read)."""
+    try:
+        lines = Path(case.file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return case.line
+    word = re.compile(rf"(?<![\w.-]){re.escape(requirement_id)}(?![\w.-])")
+    return next((n for n, text in enumerate(lines, 1) if word.search(text)), case.line)
