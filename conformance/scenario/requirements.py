@@ -23,6 +23,7 @@ from typing import Any, Iterable, Sequence
 
 import jsonschema
 
+from ..protocol.namespaces import DIALECTS
 from ..resources import requirements_dir
 from .loader import Lines, Problem, ScenarioError, _display, _line, read_yaml
 from .model import Case
@@ -80,7 +81,9 @@ def levels() -> tuple[str, ...]:
 
 
 def catalogue_files() -> list[Path]:
-    return sorted(requirements_dir().glob("*.yaml"))
+    """The shipped catalogue files, the dialects' own (<dialect>.yaml) first, in the order of DIALECTS."""
+    rank = {f"{dialect}.yaml": i for i, dialect in enumerate(DIALECTS)}
+    return sorted(requirements_dir().glob("*.yaml"), key=lambda p: (rank.get(p.name, len(rank)), p.name))
 
 
 def load_catalogue(paths: Sequence[Path] | None = None) -> Catalogue:
