@@ -1,4 +1,4 @@
-"""The c2s stream parser: bytes in, stream events out.
+"""The stream parser of the c2s listener and the component: bytes in, stream events out.
 
 Built on stdlib expat rather than lxml's pull parser for two reasons: expat
 calls us at a DOCTYPE *before* it reads the internal subset, so DTDs and
@@ -71,11 +71,14 @@ def _clark(name: str) -> str:
 class StreamParser:
     """One XML stream, from its header to its closing tag.
 
+    `content_namespace` is the stream's default namespace: jabber:client for
+    a c2s stream, jabber:component:accept for an XEP-0114 component stream.
     A stream restart (after STARTTLS or SASL) needs a new parser. After an
     error event the parser is spent: feed it nothing more.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, content_namespace: str = ns.CLIENT) -> None:
+        self._content_namespace = content_namespace
         parser = expat.ParserCreate(encoding="utf-8", namespace_separator=_SEPARATOR)
         parser.buffer_text = True  # one text callback per run of text, not per line
         parser.StartElementHandler = self._start
@@ -130,7 +133,7 @@ class StreamParser:
             element = etree.Element(tag)  # placeholder for the stream root, never handed out
         elif depth == 1:
             self._mark = self._parser.CurrentByteIndex
-            element = etree.Element(tag, attributes, nsmap={None: ns.CLIENT, **declared})
+            element = etree.Element(tag, attributes, nsmap={None: self._content_namespace, **declared})
         else:
             element = etree.SubElement(self._stack[-1], tag, attributes, nsmap=declared or None)
         self._stack.append(element)
@@ -138,8 +141,8 @@ class StreamParser:
     def _open(self, tag: str, attributes: dict[str, str], declared: dict[str | None, str]) -> None:
         if tag != ns.qname(ns.STREAM, "stream"):
             raise StreamError("invalid-namespace", "the stream must open with <stream:stream>")
-        if declared.get(None) != ns.CLIENT:
-            raise StreamError("invalid-namespace", "the stream's content namespace must be jabber:client")
+        if declared.get(None) != self._content_namespace:
+            raise StreamError("invalid-namespace", f"the stream's content namespace must be {self._content_namespace}")
         self._mark = self._parser.CurrentByteIndex
         self._events.append(StreamOpened(attributes))
 
