@@ -64,7 +64,8 @@ class Prosody:
         certificate: Certificate | None = None,
         allow_unencrypted_plain_auth: bool = True,
     ):
-        self.directory = directory
+        # Absolute: Prosody runs in it, and looks a relative --config up in /etc/prosody.
+        directory = self.directory = directory.resolve()
         self.domain = domain
         self.component = component
         self.component_secret = secrets.token_hex(16)
@@ -83,11 +84,14 @@ class Prosody:
     def start(self, timeout: float = 10.0) -> None:
         """Start Prosody and return once its c2s and component ports accept connections."""
         prosody = _command("prosody")
+        # If our process dies (SIGKILL), Prosody must not live on: setpriv
+        # (util-linux) has the kernel kill it with the thread that started it.
+        guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
         for _ in range(3):  # another program may take an allocated port first
             with self.log_path.open("ab") as log:
                 self._log_start = log.tell()  # this run's part of the log
                 self.process = subprocess.Popen(
-                    [prosody, "-F", "--config", str(self.config_path)],
+                    [*guard, prosody, "-F", "--config", str(self.config_path)],
                     cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 )
             self._wait_ready(timeout)
