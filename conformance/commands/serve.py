@@ -14,7 +14,11 @@ READY = "ready:"  # the line a parent process waits for; the target file is comp
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="run the reference Rayo server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
-    parser.add_argument("--xmpp-port", type=int, default=0, help="c2s port (default: any free port)")
+    parser.add_argument("--xmpp-mode", choices=("embedded", "prosody"), default="embedded",
+                        help="embedded: the server's own c2s listener (default); prosody: the Rayo core as an XEP-0114"
+                             " component behind a Prosody of its own (apt-get install prosody)")
+    parser.add_argument("--xmpp-port", type=int, default=0, help="c2s port, embedded mode (default: any free port)")
+    parser.add_argument("--prosody-dir", type=Path, help="prosody mode: run Prosody here and keep its log (default: a temporary directory)")
     parser.add_argument("--sip-port", type=int, default=0, help="SIP UDP port (default: any free port)")
     parser.add_argument("--service", default="rayo.localhost", help="the Rayo service domain")
     parser.add_argument("--user", action="append", dest="users", help="an account name (repeatable; default: harness)")
@@ -46,11 +50,16 @@ def run(args: argparse.Namespace) -> int:
     except UnknownFault as err:
         print(f"rayo-conformance serve: {err}", file=sys.stderr)
         return 2
+    if args.xmpp_mode == "prosody" and args.xmpp_port:
+        print("rayo-conformance serve: --xmpp-port is for the embedded mode; Prosody's ports are allocated", file=sys.stderr)
+        return 2
     return asyncio.run(serve(args))
 
 
 async def serve(args: argparse.Namespace) -> int:
+    from ..reference.prosody import ProsodyError
     from ..reference.server import ReferenceServer, ServerConfig
+    from ..reference.xmpp.component import ComponentError
 
     config = ServerConfig(
         host=args.host,
@@ -60,6 +69,8 @@ async def serve(args: argparse.Namespace) -> int:
         dialect=args.dialect,
         faults=tuple(args.fault),
         users=tuple(args.users or ("harness",)),
+        xmpp_mode=args.xmpp_mode,
+        prosody_dir=args.prosody_dir,
     )
     if args.password:
         config.password = args.password
@@ -68,6 +79,9 @@ async def serve(args: argparse.Namespace) -> int:
         await server.start()
     except OSError as err:
         print(f"rayo-conformance serve: cannot listen: {err}", file=sys.stderr)
+        return 1
+    except (ProsodyError, ComponentError) as err:
+        print(f"rayo-conformance serve: Prosody mode did not come up: {err}", file=sys.stderr)
         return 1
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -81,6 +95,11 @@ async def serve(args: argparse.Namespace) -> int:
         partial.replace(args.target_file)
         print(f"  target file   {args.target_file}")
     print(f"{READY} stop with Ctrl-C", flush=True)
-    await stop.wait()
+    stopped = asyncio.create_task(stop.wait())
+    await asyncio.wait([stopped, server.failed], return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
     await server.stop()
+    if server.failed.done():  # behind Prosody: the component lost its stream, so nothing reaches the core
+        print(f"rayo-conformance serve: stopped: {server.failed.result()}", file=sys.stderr)
+        return 1
     return 0

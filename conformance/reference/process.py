@@ -25,8 +25,8 @@ class ReferenceError(RuntimeError):
 
 class ReferenceProcess:
     def __init__(self, faults: tuple[str, ...] = (), dialect: str = "xep0327", users: tuple[str, ...] = ("harness",),
-                 workdir: Path | None = None):
-        self.faults, self.dialect, self.users = faults, dialect, users
+                 workdir: Path | None = None, xmpp_mode: str = "embedded"):
+        self.faults, self.dialect, self.users, self.xmpp_mode = faults, dialect, users, xmpp_mode
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="rayo-reference-"))
         self.target_file = self.workdir / "target.toml"
         self.log_file = self.workdir / "server.log"
@@ -34,6 +34,9 @@ class ReferenceProcess:
 
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "conformance.cli", "serve", "--dialect", self.dialect, "--target-file", str(self.target_file)]
+        command += ["--xmpp-mode", self.xmpp_mode]
+        if self.xmpp_mode == "prosody":
+            command += ["--prosody-dir", str(self.workdir / "prosody")]  # its log stays with the server's
         for user in self.users:
             command += ["--user", user]
         for fault in self.faults:
@@ -43,7 +46,9 @@ class ReferenceProcess:
     def start(self, timeout: float = 20.0) -> Target:
         """Starts the server and returns its target once it says it is ready."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        log = self.log_file.open("w", encoding="utf-8")
+        # Appending: the ready line is copied into the same file through another handle.
+        log = self.log_file.open("a", encoding="utf-8")
+        log.truncate(0)
         self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=log)
         try:
             self._wait_ready(timeout)

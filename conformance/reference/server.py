@@ -1,14 +1,24 @@
-"""The reference Rayo server assembled: SIP endpoint, Rayo core, XMPP listener."""
+"""The reference Rayo server assembled: SIP endpoint, Rayo core, XMPP listener.
+
+The XMPP side has two modes: "embedded", its own c2s listener (as mod_rayo
+has), and "prosody", the core as an XEP-0114 component behind a Prosody of
+its own. The core is the same in both and cannot tell them apart.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .core.rayo import RayoCore
 from .faults import Faults
 from .sip.ua import SipEndpoint
 from .xmpp.c2s import C2SServer
+from .xmpp.prosody_front import ProsodyFront
+
+XMPP_MODES = ("embedded", "prosody")
 
 
 @dataclass
@@ -22,6 +32,8 @@ class ServerConfig:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     faults: tuple[str, ...] = ()
     dialect: str = "xep0327"
+    xmpp_mode: str = "embedded"  # one of XMPP_MODES
+    prosody_dir: Path | None = None  # prosody mode: Prosody's directory (default: a temporary one, removed at stop)
 
 
 class ReferenceServer:
@@ -29,23 +41,43 @@ class ReferenceServer:
         self.config = config
         self.sip = SipEndpoint(config.host, config.sip_port, user_agent="rayo-conformance reference", t1=0.1, timer_b=6.4)
         self.core: RayoCore | None = None
-        self.xmpp: C2SServer | None = None
+        self.xmpp: C2SServer | ProsodyFront | None = None
+        # Done, with the reason, if the server can no longer serve XMPP (the
+        # component lost its stream); never in embedded mode.
+        self.failed: asyncio.Future[str] | None = None
 
     async def start(self) -> None:
         config = self.config
+        if config.xmpp_mode not in XMPP_MODES:
+            raise ValueError(f"xmpp_mode must be one of {', '.join(XMPP_MODES)}, not {config.xmpp_mode!r}")
+        self.failed = asyncio.get_running_loop().create_future()
         await self.sip.start()
         # The core and the listener need each other: the core sends through the
         # listener, the listener hands stanzas to the core.
         self.core = RayoCore(service=config.service, sip=self.sip, send=lambda s: self.xmpp.send(s), faults=Faults(config.faults))
-        self.xmpp = C2SServer(
+        self.xmpp = self._xmpp()
+        await self.xmpp.start()
+
+    def _xmpp(self) -> C2SServer | ProsodyFront:
+        config = self.config
+        accounts = {user: config.password for user in config.users}
+        if config.xmpp_mode == "prosody":
+            return ProsodyFront(
+                handler=self.core,
+                accounts=accounts,
+                client_domain=config.client_domain,
+                service_domain=config.service,
+                directory=config.prosody_dir,
+                on_lost=self.failed.set_result,
+            )
+        return C2SServer(
             handler=self.core,
-            accounts={user: config.password for user in config.users},
+            accounts=accounts,
             client_domain=config.client_domain,
             service_domain=config.service,
             host=config.host,
             port=config.xmpp_port,
         )
-        await self.xmpp.start()
 
     async def stop(self) -> None:
         if self.xmpp is not None:
@@ -57,8 +89,9 @@ class ReferenceServer:
         xmpp_host, xmpp_port = self.xmpp.address
         sip_host, sip_port = self.sip.address
         faults = ", ".join(self.config.faults) or "none"
+        via = ", via Prosody" if self.config.xmpp_mode == "prosody" else ""
         return (
-            f'name = "reference ({self.config.dialect}, faults: {faults})"\n\n'
+            f'name = "reference ({self.config.dialect}{via}, faults: {faults})"\n\n'
             "[xmpp]\n"
             f'host = "{xmpp_host}"\n'
             f"port = {xmpp_port}\n"
@@ -77,9 +110,13 @@ class ReferenceServer:
         xmpp_host, xmpp_port = self.xmpp.address
         sip_host, sip_port = self.sip.address
         users = ", ".join(f"{u}@{self.config.client_domain}" for u in self.config.users)
+        xmpp = "PLAIN over plain TCP, then bind and session"
+        if isinstance(self.xmpp, ProsodyFront):
+            xmpp = (f"Prosody (pid {self.xmpp.prosody.process.pid}, in {self.xmpp.directory}), PLAIN over plain TCP;"
+                    f" the Rayo core is its XEP-0114 component")
         lines = [
             f"rayo-conformance reference server ({self.config.dialect})",
-            f"  XMPP (c2s)    {xmpp_host}:{xmpp_port}   PLAIN over plain TCP, then bind and session",
+            f"  XMPP (c2s)    {xmpp_host}:{xmpp_port}   {xmpp}",
             f"  accounts      {users}   password {self.config.password}",
             f"  Rayo service  {self.config.service}   (send <dial/> here; calls are <id>@{self.config.service})",
             f"  SIP (UDP)     {sip_host}:{sip_port}   an INVITE to sip:<user>@{sip_host}:{sip_port} is offered to <user>'s available resources",
