@@ -47,6 +47,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rayo-report", metavar="DIR", help="write the HTML/JSON report here (default: reports/<time>)")
     group.addoption("--rayo-fault", action="append", default=[], metavar="NAME",
                     help="start the reference server with this deliberate fault (repeatable; no --rayo-target)")
+    group.addoption("--rayo-reference-mode", choices=("embedded", "prosody"), default="embedded",
+                    help="the reference server's XMPP side: its own c2s listener, or a component behind Prosody (no --rayo-target)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -174,7 +176,8 @@ class RayoSession:
             from .reference.process import ReferenceError, ReferenceProcess
 
             dialect = self.config.getoption("rayo_dialect") or "xep0327"
-            self.reference = ReferenceProcess(tuple(self.config.getoption("rayo_fault")), dialect, workdir=self.workdir / "reference")
+            self.reference = ReferenceProcess(tuple(self.config.getoption("rayo_fault")), dialect, workdir=self.workdir / "reference",
+                                              xmpp_mode=self.config.getoption("rayo_reference_mode"))
             try:
                 target = self.reference.start()
             except ReferenceError as err:

@@ -25,6 +25,8 @@ def add_parser(subparsers) -> None:
     _common(run)
     demo = subparsers.add_parser("demo", help="run the suite against the built-in reference server", description=__doc__)
     demo.add_argument("--fault", action="append", default=[], metavar="NAME", help="start the reference server with this fault")
+    demo.add_argument("--xmpp-mode", choices=("embedded", "prosody"), default="embedded",
+                      help="the reference server's XMPP side: its own c2s listener, or a component behind Prosody")
     _common(demo)
 
 
@@ -52,6 +54,8 @@ def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
         arguments += ["--rayo-target", str(args.target)]
     for fault in getattr(args, "fault", []):
         arguments += ["--rayo-fault", fault]
+    if getattr(args, "xmpp_mode", None):
+        arguments += ["--rayo-reference-mode", args.xmpp_mode]
     if args.dialect:
         arguments += ["--rayo-dialect", args.dialect]
     if args.strict:
