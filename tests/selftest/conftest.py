@@ -24,10 +24,11 @@ def suite(dialect: str = "xep0327"):
     return [case for case in cases if dialect in case.dialects]
 
 
-def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None) -> dict[str, CaseResult]:
+def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None,
+              xmpp_mode: str = "embedded") -> dict[str, CaseResult]:
     """Every case of the dialect against a fresh reference server with these faults."""
     cases = cases if cases is not None else suite(dialect)
-    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference") as target:
+    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference", xmpp_mode=xmpp_mode) as target:
         target = target.with_options(timeouts=target.timeouts.__class__(scale=TIMEOUT_SCALE))
 
         async def run_all():

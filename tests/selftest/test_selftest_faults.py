@@ -10,10 +10,15 @@ from conformance.results import Verdict
 from .conftest import describe, suite
 
 
-def test_the_clean_reference_server_passes_every_case(suite_runner):
-    results = suite_runner()
+@pytest.mark.parametrize("xmpp_mode", ["embedded", "prosody"])
+def test_the_clean_reference_server_passes_every_case(xmpp_mode, suite_runner, tmp_path):
+    results = suite_runner(xmpp_mode=xmpp_mode)
     failing = [describe(r) for r in results.values() if r.verdict is not Verdict.PASS]
     assert not failing, "\n".join(failing)
+    if xmpp_mode == "prosody":  # the cases went through Prosody, not around it
+        log = (tmp_path / "reference" / "prosody" / "prosody.log").read_text()
+        assert "External component successfully authenticated" in log
+        assert log.count("Authenticated as harness@localhost") >= len(results)
 
 
 @pytest.mark.parametrize("fault", CATALOGUE, ids=lambda f: f.name)
