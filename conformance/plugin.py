@@ -203,10 +203,11 @@ class RayoSession:
         if not self.results:
             return
         from .report import RunInfo, write_report
+        from .scenario.requirements import load_catalogue
 
         target = self.target()
         run = RunInfo(target=target.name, dialect=target.dialect, strict=self.strict, started=self.started)
-        self.report_path = write_report(self.results, self.report_dir, run)
+        self.report_path = write_report(self.results, self.report_dir, run, load_catalogue())
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_sep("-", f"Rayo conformance report: {self.report_path.resolve()}")

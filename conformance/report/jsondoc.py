@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from ..results import CaseResult, Verdict
 from .artifacts import PlacedArtifact
+from .coverage import RequirementRow
 from .markup import relative_ms
 from .run import RunInfo
 
@@ -47,17 +48,36 @@ def _case(result: CaseResult, page: str, artifacts: Sequence[PlacedArtifact]) ->
     }
 
 
+def _requirement(row: RequirementRow) -> dict[str, Any]:
+    r = row.requirement
+    return {
+        "id": r.id,
+        "section": r.section,
+        "level": r.level,
+        "actor": r.actor,
+        "text": r.text,
+        "status": row.status,
+        "cases": [{"case_id": t.result.case_id, "verdict": t.result.verdict.value, "page": t.page} for t in row.tested],
+        "untestable": r.untestable,
+        "pending": r.pending,
+    }
+
+
 def results_document(
     results: Sequence[CaseResult],
     run: RunInfo,
     pages: Sequence[str],
     artifacts: Sequence[Sequence[PlacedArtifact]],
+    coverage: Sequence[RequirementRow] | None = None,
 ) -> dict[str, Any]:
-    """The whole run; `pages[i]` and `artifacts[i]` belong to `results[i]`."""
+    """The whole run; `pages[i]` and `artifacts[i]` belong to `results[i]`; coverage when there is a catalogue."""
     counts = Counter(r.verdict for r in results)
-    return {
+    document = {
         "format": FORMAT,
         "run": _run(run),
         "counts": {v.value: counts[v] for v in Verdict},
         "cases": [_case(r, p, a) for r, p, a in zip(results, pages, artifacts)],
     }
+    if coverage is not None:
+        document["coverage"] = [_requirement(row) for row in coverage]
+    return document

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from ..results import CaseResult, Verdict
 from .artifacts import PlacedArtifact
+from .coverage import STATUSES, RequirementRow, counts_by_level
 from .findings import findings_html
 from .ladder import ladder_svg
 from .markup import esc, format_seconds, verdict_badge
@@ -113,8 +114,9 @@ def _case_row(result: CaseResult, page: str) -> str:
     )
 
 
-def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str]) -> str:
+def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str], coverage_page: str | None = None) -> str:
     """The run summary; `pages[i]` is the relative path of results[i]'s page."""
+    coverage = f'<a href="{esc(coverage_page)}">per requirement</a>' if coverage_page else ""
     facts = _facts([
         ("target", esc(run.target)),
         ("server", esc(run.server) or '<span class="empty">not reported</span>'),
@@ -123,6 +125,7 @@ def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str]
         ("harness", f"rayo-conformance {esc(run.harness_version)}"),
         ("started", esc(run.started.isoformat(timespec="seconds"))),
         ("cases", str(len(results))),
+        ("coverage", coverage),
     ])
     rows = "\n".join(_case_row(r, p) for r, p in zip(results, pages))
     table = (
@@ -131,6 +134,52 @@ def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str]
     )
     body = f"<h1>Rayo conformance report</h1>\n{facts}\n{_counts(results)}\n<h2>Cases</h2>\n{table}"
     return _page(f"Rayo conformance: {run.target}", body, STYLESHEET)
+
+
+def _requirement_row(row: RequirementRow) -> str:
+    r = row.requirement
+    if row.tested:
+        how = "<br>".join(
+            f'{verdict_badge(t.result.verdict)} <a href="{esc(quote(t.page))}"><code>{esc(t.result.case_id)}</code></a>'
+            for t in row.tested
+        )
+    else:
+        how = esc(r.untestable or r.pending or "no case of this run names it")
+    return (
+        f'<tr class="requirement" id="{esc(r.id)}" data-status="{esc(row.status)}">'
+        f"<td><code>{esc(r.id)}</code></td><td>{esc(r.level)}</td><td>{esc(r.actor)}</td>"
+        f"<td>{esc(r.text)}</td><td>{esc(row.status)}</td><td>{how}</td></tr>"
+    )
+
+
+def _level_counts(rows: Sequence[RequirementRow]) -> str:
+    head = "".join(f'<th class="num">{esc(s)}</th>' for s in STATUSES)
+    body = "".join(
+        f"<tr><td>{esc(level)}</td>" + "".join(f'<td class="num">{counts[s]}</td>' for s in STATUSES) + "</tr>"
+        for level, counts in counts_by_level(rows).items()
+    )
+    return f'<table class="cases levels"><thead><tr><th>level</th>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def coverage_html(rows: Sequence[RequirementRow], run: RunInfo) -> str:
+    """Per requirement of the run's dialect: the run's cases that test it and their verdicts, or why none does."""
+    facts = _facts([
+        ("target", esc(run.target)),
+        ("dialect", esc(run.dialect)),
+        ("requirements", str(len(rows))),
+    ])
+    table = (
+        '<table class="cases requirements"><thead><tr><th>requirement</th><th>level</th><th>actor</th>'
+        "<th>what it says</th><th>status</th><th>cases and verdicts, or why none</th></tr></thead>\n<tbody>\n"
+        + "\n".join(_requirement_row(row) for row in rows)
+        + "\n</tbody></table>"
+    )
+    body = (
+        '<p class="crumbs"><a href="index.html">← all cases</a></p>\n'
+        f"<h1>Requirement coverage</h1>\n{facts}\n<h2>By level</h2>\n{_level_counts(rows)}\n"
+        f"<h2>Requirements</h2>\n{table}"
+    )
+    return _page(f"Rayo conformance coverage: {run.target}", body, STYLESHEET)
 
 
 def case_extras_html(result: CaseResult) -> str:
