@@ -157,6 +157,10 @@ class Prosody:
             f'modules_enabled = {{ "roster"; "saslauth"; "disco"; "ping"; "posix";{tls_module} }}',
             'modules_disabled = { "s2s"; "offline" }',
             'authentication = "internal_hashed"',
+            # Nagle's algorithm held each small stanza written after another one
+            # until the client's delayed ACK, about 40 ms: an offer took 40 ms
+            # through Prosody, against 1 ms from the embedded listener.
+            "network_settings = { nagle = false }",
             f"c2s_require_encryption = {'true' if tls else 'false'}",
             f"allow_unencrypted_plain_auth = {'true' if self.allow_unencrypted_plain_auth else 'false'}",
         ]
