@@ -18,6 +18,13 @@
     [timeouts]                       # seconds; scale multiplies them all
     scale = 1.0
 
+    [accounts.other]                 # optional: more accounts some cases need
+    jid = "other@localhost"          # (other: a second security zone; unregistered:
+    password_env = "RAYO_OTHER"      # an account the server does not let use Rayo)
+
+    [provoke]                        # optional: dial targets that provoke errors
+    not-authorized = "sip:premium@10.0.0.5"
+
 See docs/target.md for every key.
 """
 
@@ -51,6 +58,12 @@ class Timeouts:
 
 
 @dataclass(frozen=True)
+class Account:
+    jid: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     host: str
@@ -65,10 +78,19 @@ class Target:
     presence: str = "directed-chat"
     dialect: str = "xep0327"
     timeouts: Timeouts = Timeouts()
+    accounts: dict[str, Account] = field(default_factory=dict)  # besides the main one
+    provoke: dict[str, str] = field(default_factory=dict)  # situation -> dial target that provokes it
 
     @property
     def user(self) -> str:
         return JID.parse(self.jid).local
+
+    def capabilities(self) -> set[str]:
+        """What the target offers that cases may need: account:<name>, provoke:<situation>."""
+        return {f"account:{name}" for name in self.accounts} | {f"provoke:{name}" for name in self.provoke}
+
+    def account(self, name: str) -> Account:
+        return Account(self.jid, self.password) if name == "main" else self.accounts[name]
 
     def inbound(self, user: str | None = None) -> str:
         return self.inbound_uri.replace("{user}", user or self.user)
@@ -153,4 +175,23 @@ def load_target(path: str | Path) -> Target:
         inbound_uri=_require(sip, "inbound_uri", f"{file} [sip]", str),
         dialect=dialect,
         timeouts=_timeouts(data.get("timeouts", {}), file),
+        accounts=_accounts(data.get("accounts", {}), file),
+        provoke=_provoke(data.get("provoke", {}), file),
     )
+
+
+def _accounts(section: dict, file: str) -> dict[str, Account]:
+    accounts = {}
+    for name, entry in section.items():
+        where = f"{file} [accounts.{name}]"
+        if not isinstance(entry, dict):
+            raise TargetError(f"{where}: must be a table with jid and password (or password_env)")
+        accounts[name] = Account(_require(entry, "jid", where, str), _password(entry, where))
+    return accounts
+
+
+def _provoke(section: dict, file: str) -> dict[str, str]:
+    for name, value in section.items():
+        if not isinstance(value, str):
+            raise TargetError(f"{file} [provoke]: {name} must be a dial target (a string), not {value!r}")
+    return dict(section)

@@ -19,7 +19,7 @@ class Fault:
     summary: str  # one line, for `serve --list-faults`
     area: str
     caught_by: tuple[str, ...]  # case ids that must fail under this fault
-    evidence: str  # words the findings of those cases must contain
+    evidence: str  # a regular expression the findings of those cases must match
     warns: tuple[str, ...] = ()  # case ids that must warn (a SHOULD, or a tolerated reading)
 
 
@@ -30,6 +30,12 @@ def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: s
 IN = "xep0327.inbound."
 OUT = "xep0327.outbound."
 ERR = "xep0327.errors."
+AV = "xep0327.availability."
+DIAL = "xep0327.dial."
+JOIN = "xep0327.joins."
+MIX = "xep0327.mixers."
+SVC = "xep0327.service."
+HDR = "xep0327.headers."
 
 CATALOGUE: tuple[Fault, ...] = (
     _f("offer-without-caps", "offer", "the offer presence carries no caps with node urn:xmpp:rayo:call:1",
@@ -39,14 +45,25 @@ CATALOGUE: tuple[Fault, ...] = (
     _f("offer-reorders-headers", "offer", "the offer lists repeated headers in reverse order",
        [IN + "offer-carries-the-call"], "not in the expected order"),
     _f("events-without-delay", "events", "events carry no XEP-0203 delay stamp (a SHOULD: cases warn)", [], "delay",
-       warns=[ERR + "command-to-ended-call", IN + "accept-rings-the-caller", IN + "answer-then-client-hangup",
+       # every case that receives an event
+       warns=[AV + "offer-goes-to-every-available-client", AV + "offer-withdrawn-when-client-leaves",
+        AV + "second-client-gets-conflict", DIAL + "dial-with-uri", DIAL + "nested-join", HDR + "command-headers-reach-sip",
+        IN + "redirect-after-answer", IN + "reject-after-accept", JOIN + "hangup-breaks-joins", JOIN + "join-direct-media",
+        JOIN + "join-malformed", JOIN + "join-two-calls", JOIN + "join-unknown-call", JOIN + "modify-join-sends-no-joined",
+        JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all", JOIN + "unjoin-not-joined", MIX + "hangup-leaves-mixer",
+        MIX + "join-mixer", SVC + "disco-on-a-call", ERR + "command-to-ended-call", IN + "accept-rings-the-caller", IN + "answer-then-client-hangup",
         IN + "caller-cancels", IN + "caller-hangs-up", IN + "offer-carries-the-call", IN + "redirect-sends-302",
         IN + "reject-busy", IN + "reject-decline", IN + "reject-error", OUT + "answered-then-client-hangup",
         OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout"]),
     _f("accept-sends-nothing", "inbound", "accept is acknowledged but the caller is never told (no 180)",
        [IN + "accept-rings-the-caller"], "180"),
     _f("answer-sends-180", "inbound", "answer sends 180 Ringing instead of 200 OK",
-       [IN + "answer-then-client-hangup", IN + "caller-hangs-up", ERR + "command-to-ended-call"], "200"),
+       # every case that answers an inbound call
+       [IN + "answer-then-client-hangup", IN + "caller-hangs-up", ERR + "command-to-ended-call",
+        AV + "second-client-gets-conflict", DIAL + "nested-join", HDR + "command-headers-reach-sip",
+        JOIN + "hangup-breaks-joins", JOIN + "join-direct-media", JOIN + "join-two-calls", JOIN + "modify-join-sends-no-joined",
+        JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all", JOIN + "unjoin-not-joined", MIX + "hangup-leaves-mixer"],
+       "200"),
     _f("redirect-without-contact", "inbound", "redirect sends 302 without the target in Contact",
        [IN + "redirect-sends-302"], "Contact"),
     _f("reject-codes-swapped", "inbound", "reject busy sends 603 and reject decline sends 486",
@@ -54,18 +71,22 @@ CATALOGUE: tuple[Fault, ...] = (
     _f("reject-error-sends-503", "inbound", "reject with error sends 503 instead of 500",
        [IN + "reject-error"], "500"),
     _f("hangup-without-bye", "inbound", "hangup of an answered call sends no BYE",
-       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup"], "BYE"),
+       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup", HDR + "command-headers-reach-sip",
+        JOIN + "hangup-breaks-joins"], "BYE"),
     _f("no-end-after-hangup", "end", "no <end/> after a hangup command",
-       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup"], "end"),
+       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup", JOIN + "hangup-breaks-joins"], "end"),
     _f("hangup-command-reported-as-hungup", "end", "a client hangup ends with <hungup/> instead of <hangup-command/>",
-       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup"], "hangup-command"),
+       [IN + "answer-then-client-hangup", OUT + "answered-then-client-hangup", JOIN + "hangup-breaks-joins"], "hangup-command"),
     _f("remote-hangup-reported-as-hangup", "end", "a caller's BYE ends with the seed's <hangup/> instead of <hungup/>",
-       [IN + "caller-hangs-up", OUT + "far-end-hangs-up"], "hungup",
+       [IN + "caller-hangs-up", OUT + "far-end-hangs-up", JOIN + "remote-hangup-breaks-joins", MIX + "hangup-leaves-mixer"],
+       "hungup",
        # cases that take any end reason only warn: the XEP's own example has <hangup/> (digest A1)
-       warns=[ERR + "command-to-ended-call", IN + "caller-cancels"]),
+       warns=[ERR + "command-to-ended-call", IN + "caller-cancels", AV + "second-client-gets-conflict"]),
     _f("end-not-unavailable", "end", "the end presence is sent without type='unavailable'",
        [ERR + "command-to-ended-call", IN + "answer-then-client-hangup", IN + "caller-cancels", IN + "caller-hangs-up",
-        OUT + "answered-then-client-hangup", OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout"],
+        OUT + "answered-then-client-hangup", OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout",
+        AV + "second-client-gets-conflict", JOIN + "hangup-breaks-joins", JOIN + "remote-hangup-breaks-joins",
+        MIX + "hangup-leaves-mixer"],
        "unavailable"),
     _f("cancel-ignored", "inbound", "a caller's CANCEL is answered but the client is never sent <end/>",
        [IN + "caller-cancels"], "end"),
@@ -73,27 +94,86 @@ CATALOGUE: tuple[Fault, ...] = (
        [IN + "answer-then-client-hangup", IN + "caller-hangs-up", OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up"],
        "sent more"),
     _f("no-client-leaves-call-ringing", "inbound", "with no available client the INVITE gets 180 and no final response",
-       [IN + "no-available-client"], "receive"),
+       [IN + "no-available-client", AV + "dnd-client-is-not-offered", AV + "unavailable-client-is-not-offered"], "receive"),
     _f("ref-id", "outbound", "the dial result carries the seed's <ref id=.../> instead of <ref uri=.../>",
-       [OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up", OUT + "busy", OUT + "rejected", OUT + "timeout"], "uri"),
+       [OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up", OUT + "busy", OUT + "rejected", OUT + "timeout",
+        DIAL + "dial-headers-in-order", DIAL + "dial-uri-conflict", DIAL + "dial-with-uri", DIAL + "nested-join"], "uri"),
     _f("dial-drops-headers", "outbound", "the INVITE carries none of the dial's headers",
-       [OUT + "answered-then-client-hangup"], "X-Campaign"),
+       [OUT + "answered-then-client-hangup", DIAL + "dial-headers-in-order"], "X-Campaign|X-Leg"),
     _f("dial-ignores-from", "outbound", "the INVITE's From is the server's own, not the dial's from",
        [OUT + "answered-then-client-hangup"], "From"),
     _f("no-ringing", "outbound", "a 180 from the far end is not reported with <ringing/>",
        [OUT + "answered-then-client-hangup"], "ringing"),
     _f("no-answered", "outbound", "a 200 from the far end is not reported with <answered/>",
-       [OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up"], "answered"),
+       [OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up", DIAL + "dial-with-uri"], "answered"),
     _f("busy-reported-as-rejected", "outbound", "a 486 from the far end ends with <rejected/> instead of <busy/>",
        [OUT + "busy"], "busy"),
     _f("dial-timeout-ignored", "outbound", "the dial timeout never fires: the far end rings forever",
        [OUT + "timeout"], "CANCEL"),
     _f("unknown-call-service-unavailable", "errors", "commands to unknown or ended calls get service-unavailable instead of item-not-found",
        [ERR + "command-to-unknown-call", ERR + "command-to-ended-call"], "item-not-found"),
+    # availability and control (§6.1, §6.2.2)
+    _f("offer-sent-to-dnd-client", "availability", "a client that said dnd is still offered calls",
+       [AV + "dnd-client-is-not-offered"], "receive"),
+    _f("unavailable-ignored", "availability", "unavailable presence does not remove a client from those offered calls",
+       # clients of earlier cases leave unavailable presence behind: they are offered too
+       [AV + "unavailable-client-is-not-offered", IN + "no-available-client"], "receive",
+       warns=[AV + "offer-withdrawn-when-client-leaves"]),
+    _f("offer-only-to-first-client", "availability", "an inbound call is offered to one available client only",
+       [AV + "offer-goes-to-every-available-client", AV + "second-client-gets-conflict"], "offer"),
+    _f("no-conflict-for-second-client", "control", "a command from a client other than the controlling one is obeyed",
+       [AV + "second-client-gets-conflict"], "conflict"),
+    _f("end-only-to-dcp", "end", "<end/> goes to the controlling client only, not to every client offered the call",
+       [AV + "second-client-gets-conflict"], "end"),
+    _f("abandoned-offer-kept", "availability", "a call whose offered clients all left stays offered, ringing",
+       [], "receive", warns=[AV + "offer-withdrawn-when-client-leaves"]),
+    # dial (§6.2.1)
+    _f("dial-uri-ignored", "dial", "a dial's uri is ignored: the call gets a JID of the server's choosing",
+       [DIAL + "dial-with-uri", DIAL + "dial-uri-conflict", DIAL + "dial-uri-invalid"], "uri|conflict|bad-request"),
+    _f("dial-error-type-cancel", "dial", "a malformed dial gets bad-request with type cancel instead of modify",
+       [DIAL + "dial-malformed-to", DIAL + "dial-uri-invalid"], "type 'cancel'"),
+    _f("dial-reorders-headers", "dial", "the INVITE carries the dial's headers in reverse order",
+       [DIAL + "dial-headers-in-order"], "not found in order"),
+    _f("nested-join-ignored", "dial", "a join nested in a dial is never made",
+       [DIAL + "nested-join"], "joined"),
+    # joins and mixers (§6.3, §6.4)
+    _f("joined-only-from-one-side", "joins", "only the call a join was sent to reports <joined/>",
+       [JOIN + "join-two-calls", DIAL + "nested-join", JOIN + "hangup-breaks-joins", JOIN + "modify-join-sends-no-joined",
+        JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all"], "joined"),
+    _f("joined-resent-on-modify", "joins", "changing a join announces <joined/> again",
+       [JOIN + "modify-join-sends-no-joined"], "sent more"),
+    _f("join-unknown-party-item-not-found", "joins", "a join to an unknown call gets item-not-found instead of service-unavailable",
+       [JOIN + "join-unknown-call"], "service-unavailable"),
+    _f("join-across-zones", "joins", "a call may be joined to a call of another security zone",
+       [JOIN + "join-other-zone"], "not-allowed"),
+    _f("unjoin-all-breaks-one", "joins", "an unjoin naming nothing breaks only one of the call's joins",
+       [JOIN + "unjoin-all"], "unjoined"),
+    _f("unjoined-missing-on-hangup", "joins", "a joined call that ends breaks its joins silently, without <unjoined/>",
+       [JOIN + "hangup-breaks-joins", JOIN + "remote-hangup-breaks-joins", MIX + "hangup-leaves-mixer"], "unjoined"),
+    _f("end-before-unjoined", "joins", "a hangup sends the call's <end/> before its <unjoined/> events",
+       [JOIN + "hangup-breaks-joins"], "out of order"),
+    _f("mixer-without-caps", "mixers", "a new mixer's first presence carries no caps with node urn:xmpp:rayo:mixer:1",
+       [MIX + "join-mixer"], "caps"),
+    _f("mixer-not-destroyed", "mixers", "a mixer whose last call left stays, and never sends unavailable presence",
+       [MIX + "join-mixer", MIX + "hangup-leaves-mixer"], "unavailable"),
+    # service discovery (§8), headers (§6.7), command errors
+    _f("disco-without-rayo-feature", "service", "disco#info on the service lists no urn:xmpp:rayo:1",
+       [SVC + "disco-on-the-service"], "feature"),
+    _f("call-disco-not-implemented", "service", "disco#info on a call gets feature-not-implemented, as mod_rayo does",
+       [], "feature-not-implemented", warns=[SVC + "disco-on-a-call"]),
+    _f("command-headers-dropped", "headers", "headers of call commands do not reach the SIP messages",
+       [HDR + "command-headers-reach-sip"], "X-Agent"),
+    _f("reject-after-accept-allowed", "inbound", "an accepted call can still be rejected",
+       [], "not-allowed", warns=[IN + "reject-after-accept"]),
+    _f("redirect-after-answer-allowed", "inbound", "redirecting an answered call gets a result (and does nothing)",
+       [], "unexpected-request", warns=[IN + "redirect-after-answer"]),
+    _f("iq-result-sent-twice", "control", "accept is answered with two iq results",
+       [IN + "accept-rings-the-caller", IN + "reject-after-accept"], "second response"),
     _f("malformed-end", "end", "the end presence is not well-formed XML",
        [ERR + "command-to-ended-call", IN + "answer-then-client-hangup", IN + "caller-cancels", IN + "caller-hangs-up",
-        IN + "redirect-sends-302", IN + "reject-busy", IN + "reject-decline", IN + "reject-error",
-        OUT + "answered-then-client-hangup", OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout"],
+        OUT + "answered-then-client-hangup", OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout",
+        AV + "second-client-gets-conflict", JOIN + "hangup-breaks-joins", JOIN + "remote-hangup-breaks-joins",
+        MIX + "hangup-leaves-mixer"],
        "malformed XML"),
 )
 

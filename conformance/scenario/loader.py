@@ -206,8 +206,11 @@ class _Loader:
         built = [self.step(raw, ("steps", i)) for i, raw in enumerate(steps)]
         if self.problems or not header_ok:
             return None
-        clients = {"client": "directed-chat"}
-        clients.update({name: spec.get("presence", "directed-chat") for name, spec in data.get("clients", {}).items()})
+        clients = {"client": model.ClientSpec()}
+        clients.update({name: model.ClientSpec(**spec) for name, spec in data.get("clients", {}).items()})
+        for name, spec in clients.items():
+            if spec.account != "main" and f"account:{spec.account}" not in data.get("needs", ()):
+                self.problem(("clients", name), f"{name} logs in with account {spec.account!r}: add account:{spec.account} to needs")
         case = model.Case(
             id=data["id"],
             title=data["title"],
@@ -310,9 +313,15 @@ class _Loader:
             client=raw.get("client", "client"),
             target=groups["target"],
             payload=self.template(value, path),
-            expect=self.iq_expectation(raw["expect"], path[:-1] + ("expect",)),
+            expect=self.iq_expectations(raw["expect"], path[:-1] + ("expect",)),
             invalid=raw.get("invalid", False),
+            type=raw.get("type", "set"),
         )
+
+    def iq_expectations(self, raw, path) -> tuple[model.IqExpectation, ...]:
+        if isinstance(raw, dict) and "one of" in raw:
+            return tuple(self.iq_expectation(item, path + ("one of", i)) for i, item in enumerate(raw["one of"]))
+        return (self.iq_expectation(raw, path),)
 
     def iq_expectation(self, raw, path) -> model.IqExpectation:
         if isinstance(raw, str):
@@ -417,11 +426,13 @@ def _explain(error: jsonschema.ValidationError, path: tuple) -> str:
 
 # --- Variables: every {name} a step reads must exist by then ---------------------
 
-_BUILTINS = ("service", "inbound")
+_BUILTINS = ("service", "inbound", "run")
 
 
 def _check_variables(loader: _Loader, case: model.Case) -> None:
     known = set(_BUILTINS) | set(case.clients) | {f"{c}.bare" for c in case.clients}
+    known |= {"provoke." + need.split(":", 1)[1] for need in case.needs if need.startswith("provoke:")}
+    known |= {"inbound." + need.split(":", 1)[1] for need in case.needs if need.startswith("account:")}
     callers, callees = case.sip_parties()
     known |= {f"{p}.uri" for p in callers + callees}
     for step in case.steps:
@@ -438,9 +449,9 @@ def _reads(step: model.Step) -> list[tuple[str, int]]:
         template = getattr(step, name, None)
         if template is not None:
             texts.append((template.text, template.line))
-    expect = getattr(step, "expect", None)
-    if expect is not None and expect.payload is not None:
-        texts.append((expect.payload.text, expect.payload.line))
+    for expect in getattr(step, "expect", ()):
+        if expect.payload is not None:
+            texts.append((expect.payload.text, expect.payload.line))
     for name in ("to", "request_uri", "from_uri"):
         value = getattr(step, name, None)
         if value:

@@ -97,8 +97,9 @@ class SendIq(Step):
     client: str = "client"
     target: str = ""
     payload: Template | None = None
-    expect: IqExpectation = IqExpectation("result")
+    expect: tuple[IqExpectation, ...] = (IqExpectation("result"),)  # any one of these
     invalid: bool = False
+    type: str = "set"
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,12 @@ class NothingMore(Step):
 
 
 @dataclass(frozen=True)
+class ClientSpec:
+    presence: str = "directed-chat"  # what it sends on login: directed-chat, broadcast, none
+    account: str = "main"  # which of the target's accounts
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     title: str
@@ -159,7 +166,7 @@ class Case:
     line: int
     description: str = ""
     needs: tuple[str, ...] = ()
-    clients: dict[str, str] = field(default_factory=lambda: {"client": "directed-chat"})
+    clients: dict[str, ClientSpec] = field(default_factory=lambda: {"client": ClientSpec()})
 
     @property
     def source(self) -> str:

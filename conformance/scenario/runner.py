@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from ..protocol import namespaces as ns
+from ..protocol.jid import JID
 from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragment
 from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
 from ..protocol.validation import validator
@@ -57,12 +58,17 @@ class CaseRunner:
         self.observations = Observations()
         self.findings: list[Finding] = []
         self.variables: dict[str, str] = {"service": target.service, "inbound": target.inbound()}
+        self.variables.update({f"provoke.{name}": value for name, value in target.provoke.items()})
+        self.variables.update({f"inbound.{name}": target.inbound(JID.parse(a.jid).local) for name, a in target.accounts.items()})
+        self.run_id = uuid.uuid4().hex[:8]
+        self.variables["run"] = f"run-{self.run_id}"  # unique per case run: names that must not collide
         self.tokens: dict[str, str] = {}
         self.last_dialer: str | None = None
         self.clients: dict[str, Any] = {}
         self.sip: Any = None
         self.pending: dict[str, asyncio.Future] = {}
-        self.run_id = uuid.uuid4().hex[:8]
+        self.answered: set[str] = set()  # ids of our iqs that got their one response
+        self.abandoned: set[str] = set()  # ids of our iqs we stopped waiting for
         self.delay_reported = False
         self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
 
@@ -79,6 +85,11 @@ class CaseRunner:
             started=time.monotonic(),
         )
         verdict = Verdict.PASS
+        missing = sorted(set(self.case.needs) - self.target.capabilities())
+        if missing:
+            result.verdict = Verdict.NOT_APPLICABLE
+            result.findings = [Finding("setup", f"the target does not offer {', '.join(missing)} (see docs/target.md)")]
+            return result
         try:
             await self.set_up()
             await self.play()
@@ -115,13 +126,15 @@ class CaseRunner:
         callers, callees = self.case.sip_parties()
         if callers or callees:
             await self._start_sip(callers, callees)
-        await asyncio.gather(*(self._connect(name, presence) for name, presence in self.case.clients.items()))
+        await asyncio.gather(*(self._connect(name, spec) for name, spec in self.case.clients.items()))
         self.judging = True
 
-    async def _connect(self, name: str, presence: str) -> None:
+    async def _connect(self, name: str, spec: model.ClientSpec) -> None:
+        login = self.target.account(spec.account)
+        presence = spec.presence
         account = Account(
-            jid=f"{self.target.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
-            password=self.target.password,
+            jid=f"{login.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
+            password=login.password,
             host=self.target.host,
             port=self.target.port,
             tls=self.target.tls,
@@ -180,9 +193,19 @@ class CaseRunner:
         if stanza.kind == "iq" and stanza.type in ("result", "error"):
             future = self.pending.pop(stanza.id, None)
             if future is not None and not future.done():
+                self.answered.add(stanza.id)
                 future.set_result(stanza)
                 return
+            self._unexpected_response(stanza)
         self.observations.add(("xmpp", client), stanza)
+
+    def _unexpected_response(self, stanza: Stanza) -> None:
+        """RFC 6120 §8.2.3: an iq gets exactly one response, and only a request gets one."""
+        if not self.judging or stanza.id in self.abandoned:
+            return  # a late answer was already reported as missing
+        why = "a second response to the same iq" if stanza.id in self.answered else "a response to no iq the harness sent"
+        self.findings.append(Finding("expectation", f"the server sent {why} (id {stanza.id!r}): {stanza_summary(stanza)}",
+                                     actual=stanza.text, record=stanza.seq))
 
     def _check_delay(self, stanza: Stanza) -> None:
         """R-5.3-b (SHOULD): every Rayo event carries a XEP-0203 timestamp. Reported once per case."""
@@ -305,37 +328,46 @@ class CaseRunner:
         iq_id = new_id(f"{self.run_id}-")
         future = asyncio.get_running_loop().create_future()
         self.pending[iq_id] = future
-        sent = self._send(step, step.client, build("iq", to=to, type="set", id=iq_id, children=payload))
+        sent = self._send(step, step.client, build("iq", to=to, type=step.type, id=iq_id, children=payload))
         self._validate(sent, "sent", step.invalid)
         try:
             response = await asyncio.wait_for(future, self.timeout(step, "iq"))
         except asyncio.TimeoutError:
-            self.pending.pop(iq_id, None)
-            raise StepFailed(self.failure(step, f"{step.phrase}: no response to the iq within {self.timeout(step, 'iq'):.1f} s", expected=step.expect.outcome, actual="no response"))
+            self.give_up(iq_id)
+            wanted = " or ".join(describe_outcome(e) for e in step.expect)
+            raise StepFailed(self.failure(step, f"{step.phrase}: no response to the iq within {self.timeout(step, 'iq'):.1f} s", expected=wanted, actual="no response"))
         except ConnectionError as err:
             raise StepFailed(self.failure(step, f"{step.phrase}: the stream closed before the response: {err}"))
         self.check_response(step, response)
 
     def check_response(self, step: model.SendIq, response: Stanza) -> None:
-        expect = step.expect
+        """The response is one of the allowed outcomes; the first that fits gives its captures."""
+        misses = []
+        for expect in step.expect:
+            captured, why = self.outcome_fits(expect, response)
+            if why is None:
+                self.variables.update(captured)
+                return
+            misses.append(why)
+        wanted = " or ".join(describe_outcome(e) for e in step.expect)
+        raise StepFailed(self.failure(step, f"{step.phrase}: expected {wanted}; {'; '.join(misses)}", expected=wanted, actual=response.text))
+
+    def outcome_fits(self, expect: model.IqExpectation, response: Stanza) -> tuple[dict[str, str], str | None]:
         if response.type != expect.outcome:
-            got = response.type
             error = response.error()
-            if error:
-                got = f"error {error[0]} (type {error[1]})"
-            raise StepFailed(self.failure(step, f"{step.phrase}: expected {expect.outcome}, got {got}", expected=expect.outcome, actual=response.text))
-        if expect.outcome == "result" and expect.payload is not None:
+            got = f"error {error[0]} (type {error[1]})" if error else response.type
+            return {}, f"got {got}"
+        if expect.outcome == "result":
+            if expect.payload is None:
+                return {}, None
             found, mismatch = match_payload(list(expect.payload.elements), response.payload(), self.variables)
-            if mismatch:
-                raise StepFailed(self.failure(step, f"{step.phrase}: the result does not match: {mismatch}", expected=expect.payload.text, actual=response.text))
-            self.variables.update(found)
-        if expect.outcome == "error":
-            condition, error_type = response.error() or ("", "")
-            if expect.conditions and condition not in expect.conditions:
-                wanted = " or ".join(expect.conditions)
-                raise StepFailed(self.failure(step, f"{step.phrase}: expected error {wanted}, got {condition or 'no condition'}", expected=wanted, actual=response.text))
-            if expect.error_type and error_type != expect.error_type:
-                raise StepFailed(self.failure(step, f"{step.phrase}: error {condition} has type {error_type!r}, expected {expect.error_type!r}", expected=expect.error_type, actual=response.text))
+            return (found, None) if mismatch is None else ({}, f"the result does not match: {mismatch}")
+        condition, error_type = response.error() or ("", "")
+        if expect.conditions and condition not in expect.conditions:
+            return {}, f"got error {condition or 'without a condition'} (type {error_type})"
+        if expect.error_type and error_type != expect.error_type:
+            return {}, f"error {condition} has type {error_type!r}, expected {expect.error_type!r}"
+        return {}, None
 
     async def do_SendPresence(self, step: model.SendPresence) -> None:
         to = resolve_jid(step.target, self.variables, self.target.service)
@@ -346,6 +378,8 @@ class CaseRunner:
             children.append(show)
         kind = "unavailable" if step.show == "unavailable" else None
         self._send(step, step.client, build("presence", to=to, type=kind, children=children))
+        # Later steps may rely on the server knowing it (a call not offered to a dnd client).
+        await self.round_trip(step.client)
 
     # Expectations
 
@@ -410,6 +444,10 @@ class CaseRunner:
                 return stanza
         return None
 
+    def give_up(self, iq_id: str) -> None:
+        self.pending.pop(iq_id, None)
+        self.abandoned.add(iq_id)
+
     async def round_trip(self, client_name: str) -> bool:
         """A ping to the service; once its answer is back, whatever the server
         sent before it has arrived and whatever we sent before it was handled."""
@@ -422,9 +460,16 @@ class CaseRunner:
             await asyncio.wait_for(future, self.target.timeouts["iq"])
             return True
         except (asyncio.TimeoutError, ConnectionError) as err:
-            self.pending.pop(iq_id, None)
+            self.give_up(iq_id)
             self.transcript.note(client_name, f"a ping to {self.target.service} got no answer ({type(err).__name__})")
             return False
+
+
+def describe_outcome(expect: model.IqExpectation) -> str:
+    if expect.outcome == "result":
+        return "a result" + (f" carrying {' '.join(expect.payload.text.split())}" if expect.payload else "")
+    conditions = " or ".join(expect.conditions) or "any condition"
+    return f"error {conditions}" + (f" (type {expect.error_type})" if expect.error_type else "")
 
 
 async def run_case(case: model.Case, target: Target, workdir: Path, **options) -> CaseResult:

@@ -118,7 +118,7 @@ def test_a_good_case_becomes_typed_steps(tmp_path):
     dial, offer, send, receives, group, quiet = case.steps
     assert dial.headers == (("X-A", "1"), ("X-A", "2"))
     assert isinstance(offer, model.ExpectOffer) and offer.capture == "call"
-    assert send.expect.conditions == ("item-not-found", "conflict") and send.expect.error_type == "cancel"
+    assert send.expect[0].conditions == ("item-not-found", "conflict") and send.expect[0].error_type == "cancel"
     assert [m.text for m in receives.messages] == ["4xx", "200 BYE"]
     assert [type(m) for m in group.members] == [model.SipReceives, model.ExpectFrom]
     assert all(m.index == group.index for m in group.members)

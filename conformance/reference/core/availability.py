@@ -14,15 +14,20 @@ from ...protocol.jid import JID
 
 
 class Availability:
-    def __init__(self) -> None:
+    def __init__(self, honour_dnd: bool = True, honour_unavailable: bool = True) -> None:
         self._available: dict[str, None] = {}  # full JIDs, in the order they arrived
+        # False only for the faults offer-sent-to-dnd-client and unavailable-ignored:
+        self._honour_dnd = honour_dnd
+        self._honour_unavailable = honour_unavailable
 
     def update(self, presence: etree._Element) -> None:
         sender = presence.get("from", "")
         show = presence.findtext(ns.qname(ns.CLIENT, "show"))
-        if presence.get("type") == "unavailable" or show in ("dnd", "away", "xa"):
+        away = show in ("dnd", "away", "xa") and self._honour_dnd
+        gone = presence.get("type") == "unavailable" and self._honour_unavailable
+        if gone or away:
             self._available.pop(sender, None)
-        elif presence.get("type") is None:
+        elif presence.get("type") is None and not away:
             self._available[sender] = None
 
     def is_available(self, jid: str) -> bool:

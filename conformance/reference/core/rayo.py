@@ -9,7 +9,7 @@ catalogue is a named branch (`if "name" in self.faults`).
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from lxml import etree
 
@@ -18,10 +18,13 @@ from ...protocol.jid import JID, strip_xmpp_uri
 from ..faults import Faults
 from . import stanzas as st
 from .availability import Availability
-from .calls import Call, State, new_call_id
+from .calls import Call, Join, State, new_call_id
+from .errors import CommandError
+from .joins import Joining
 
 CALL_IDENTITY = [("client", "phone")]
 CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
+MIXER_IDENTITY = [("conference", "audio")]
 SERVICE_FEATURES = [ns.DISCO_INFO, ns.PING, ns.RAYO]
 
 # How a reject reason reaches the caller (the seed's mapping; the XEP gives none).
@@ -30,24 +33,29 @@ REJECT_CODES = {"decline": 603, "busy": 486, "error": 500}
 # How a failed outbound INVITE ends the call (§7.5.1 reasons; as mod_rayo maps them).
 END_REASONS = {486: "busy", 600: "busy", 603: "rejected", 403: "rejected", 408: "timeout", 480: "timeout", 487: "timeout"}
 
-
-class CommandError(Exception):
-    """Answer the command with this stanza error."""
-
-    def __init__(self, condition: str, type: str, text: str | None = None):
-        super().__init__(text or condition)
-        self.condition, self.type, self.text = condition, type, text
+# Dial targets whose user part provokes the dial errors of §6.2.1.1 (see docs/reference.md).
+PROVOKED_DIAL_ERRORS = {
+    "unauthorized": ("not-authorized", "auth", "this client may not dial that address"),
+    "congested": ("resource-constraint", "wait", "no capacity left for outbound calls"),
+}
 
 
 class RayoCore:
-    def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None], faults: Faults = Faults()):
+    def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None],
+                 faults: Faults = Faults(), registered: frozenset[str] | None = None):
         self.service = service
         self.sip = sip
         self.send = send
         self.faults = faults
-        self.clients = Availability()
+        self.registered = registered  # local parts of the accounts that may use Rayo (None: all)
+        self.clients = Availability(
+            honour_dnd="offer-sent-to-dnd-client" not in faults, honour_unavailable="unavailable-ignored" not in faults
+        )
         self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
+        self.joining = Joining(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
+        self.mixer_ver = st.caps_ver(MIXER_IDENTITY, CALL_FEATURES)
+        self._after: list[Callable[[], Any]] | None = None
         sip.on_incoming = self.incoming_call
 
     # --- stanzas in ------------------------------------------------------------------
@@ -57,25 +65,54 @@ class RayoCore:
         if kind == "presence":
             if JID.parse(stanza.get("to", self.service)).bare == self.service:
                 self.clients.update(stanza)
+                self.drop_abandoned_offers()
         elif kind == "iq" and stanza.get("type") in ("get", "set"):
             self.iq(stanza)
 
     def iq(self, request: etree._Element) -> None:
+        """Handle a command; events it causes go out after its result (self.after)."""
         payload = next((child for child in request if isinstance(child.tag, str)), None)
+        self._after = []
         try:
             if payload is None:
                 raise CommandError("bad-request", "modify", "empty iq")
-            to = JID.parse(request.get("to", self.service))
-            if to.bare == self.service:
-                children = self.service_command(request, payload)
-            elif to.domain == self.service and not to.resource:
-                children = self.call_command(request, payload)
-            else:
-                raise CommandError("item-not-found", "cancel")
+            children = self.route(request, payload)
         except CommandError as err:
+            self._after = None
             self.send(st.error(request, err.condition, err.type, err.text))
             return
+        after, self._after = self._after, None
         self.send(st.result(request, children))
+        if "iq-result-sent-twice" in self.faults and etree.QName(payload).localname == "accept":
+            self.send(st.result(request, children))
+        for callback in after:
+            callback()
+
+    def after(self, callback: Callable[[], Any]) -> None:
+        """Run once the current command is answered (or now, outside a command)."""
+        if self._after is None:
+            callback()
+        else:
+            self._after.append(callback)
+
+    def route(self, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
+        to = JID.parse(request.get("to", self.service))
+        if to.bare == self.service:
+            return self.service_command(request, payload)
+        if to.domain != self.service or to.resource:
+            raise CommandError("item-not-found", "cancel")  # components come with the component work
+        if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
+            if "call-disco-not-implemented" in self.faults:
+                raise CommandError("feature-not-implemented", "modify")
+            return self.entity_disco(to)
+        call = self.calls.get(to.local)
+        if call is not None and not call.ended:
+            return self.call_command(call, request, payload)
+        if self.joining.mixer_for(str(to)) is not None:
+            raise CommandError("feature-not-implemented", "cancel", "mixers take no commands here")
+        if "unknown-call-service-unavailable" in self.faults:
+            raise CommandError("service-unavailable", "cancel")
+        raise CommandError("item-not-found", "cancel")
 
     # --- the service: dial, disco, ping ---------------------------------------------
 
@@ -84,7 +121,8 @@ class RayoCore:
         if name == ns.qname(ns.PING, "ping"):
             return []
         if name == ns.qname(ns.DISCO_INFO, "query"):
-            return [self.disco(("component", "generic"), SERVICE_FEATURES)]
+            features = [f for f in SERVICE_FEATURES if not (f == ns.RAYO and "disco-without-rayo-feature" in self.faults)]
+            return [self.disco(("component", "generic"), features)]
         if name == ns.qname(ns.RAYO, "dial") and request.get("type") == "set":
             return [self.dial(request.get("from"), payload)]
         raise CommandError("feature-not-implemented", "cancel")
@@ -94,18 +132,32 @@ class RayoCore:
         children += [st.element(ns.DISCO_INFO, "feature", {"var": feature}) for feature in features]
         return st.element(ns.DISCO_INFO, "query", children=children)
 
+    def entity_disco(self, to: JID) -> list[etree._Element]:
+        """R-8-a: calls and mixers are Rayo entities and say so."""
+        call = self.calls.get(to.local)
+        if call is not None and not call.ended:
+            return [self.disco(CALL_IDENTITY[0], CALL_FEATURES)]
+        if self.joining.mixer_for(str(to)) is not None:
+            return [self.disco(MIXER_IDENTITY[0], CALL_FEATURES)]
+        raise CommandError("item-not-found", "cancel")
+
     def dial(self, client: str, dial: etree._Element) -> etree._Element:
+        if self.registered is not None and JID.parse(client).local not in self.registered:
+            raise CommandError("registration-required", "auth", "this client is not registered for Rayo")
         to = dial.get("to", "")
         if not to.startswith(("sip:", "sips:")) or "@" not in to:
-            raise CommandError("bad-request", "modify", "dial needs a sip: URI in 'to'")
+            raise self.bad_dial("dial needs a sip: URI in 'to'")
+        if _sip_user(to) in PROVOKED_DIAL_ERRORS:
+            raise CommandError(*PROVOKED_DIAL_ERRORS[_sip_user(to)])
         call_id = self._requested_id(dial.get("uri"))
         timeout = self._timeout(dial.get("timeout", "-1"))
-        headers = [(h.get("name"), h.get("value")) for h in dial.findall(ns.qname(ns.RAYO, "header"))]
-        if "dial-drops-headers" in self.faults:
-            headers = []
+        nested = [self._nested_join(client, join) for join in dial.findall(ns.qname(ns.RAYO, "join"))]
+        headers = [] if "dial-drops-headers" in self.faults else _headers(dial)
+        if "dial-reorders-headers" in self.faults:
+            headers.reverse()
         from_uri = dial.get("from") if dial.get("from") and "dial-ignores-from" not in self.faults else None
         sip_call = self.sip.invite(to, from_uri=from_uri or f"sip:rayo@{self.service}", headers=headers)
-        call = Call(call_id, f"{call_id}@{self.service}", False, sip_call, State.DIALING, dcp=client)
+        call = Call(call_id, f"{call_id}@{self.service}", False, sip_call, State.DIALING, dcp=client, pending_joins=nested)
         call.commanded.append(client)
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.outbound_event(call, event)
@@ -117,17 +169,27 @@ class RayoCore:
 
     def _requested_id(self, uri: str | None) -> str:
         """The call id a dial asks for with `uri` (§6.2.1), or a new one."""
-        if uri is None:
+        if uri is None or "dial-uri-ignored" in self.faults:
             return new_call_id()
         try:
             jid = JID.parse(strip_xmpp_uri(uri))
         except ValueError:
             jid = None
         if not uri.startswith("xmpp:") or jid is None or not jid.local or jid.resource or jid.domain != self.service:
-            raise CommandError("bad-request", "modify", f"uri must be xmpp:<id>@{self.service}")
+            raise self.bad_dial(f"uri must be xmpp:<id>@{self.service}")
         if jid.local in self.calls:
             raise CommandError("conflict", "modify", "a call with this uri exists")
         return jid.local
+
+    def bad_dial(self, text: str) -> CommandError:
+        return CommandError("bad-request", "cancel" if "dial-error-type-cancel" in self.faults else "modify", text)
+
+    def _nested_join(self, client: str, join: etree._Element) -> tuple[str, Join]:
+        """§6.2.1.2: a join inside a dial, checked now, made once the new call is answered."""
+        if join.get("call-uri") is None or join.get("mixer-name") is not None:
+            raise CommandError("bad-request", "modify", "a nested join names the call to join with call-uri")
+        peer = self.joining.peer(JID.parse(client).bare, join.get("call-uri"))
+        return peer.jid, Join(join.get("direction", "duplex"), join.get("media", "bridge"))
 
     @staticmethod
     def _timeout(text: str) -> int:
@@ -153,7 +215,7 @@ class RayoCore:
         call = Call(call_id, f"{call_id}@{self.service}", True, sip_call, State.OFFERED, offered_to=list(parties))
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.inbound_event(call, event)
-        for party in parties:
+        for party in parties[:1] if "offer-only-to-first-client" in self.faults else parties:
             self.event(call, party, self.offer(sip_call.request), extra=self.offer_caps())
 
     def offer(self, invite: Any) -> etree._Element:
@@ -170,6 +232,15 @@ class RayoCore:
             return []
         return [st.caps(ns.RAYO_CALL, self.call_ver)]
 
+    def drop_abandoned_offers(self) -> None:
+        """R-6.2.2-i: an offered call whose every client has gone is refused like one with none."""
+        if "abandoned-offer-kept" in self.faults:
+            return
+        for call in list(self.calls.values()):
+            if call.state is State.OFFERED and call.dcp is None and not any(map(self.clients.is_available, call.offered_to)):
+                call.sip.reject(503)
+                self.end(call, "error")
+
     def inbound_event(self, call: Call, event: Any) -> None:
         if call.ended:
             return
@@ -183,18 +254,18 @@ class RayoCore:
 
     # --- commands to a call ------------------------------------------------------------
 
-    def call_command(self, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
-        call = self.calls.get(JID.parse(request.get("to")).local)
-        if call is None or call.ended:
-            if "unknown-call-service-unavailable" in self.faults:
-                raise CommandError("service-unavailable", "cancel")
-            raise CommandError("item-not-found", "cancel")
+    def call_command(self, call: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         self.take_control(call, request.get("from"))
         if etree.QName(payload).namespace != ns.RAYO:
             raise CommandError("feature-not-implemented", "cancel")
-        handler = getattr(self, "cmd_" + etree.QName(payload).localname.replace("-", "_"), None)
+        name = etree.QName(payload).localname
+        if name == "join":
+            return self.joining.join(call, payload)
+        if name == "unjoin":
+            return self.joining.unjoin(call, payload)
+        handler = getattr(self, "cmd_" + name.replace("-", "_"), None)
         if handler is None:
-            raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not a call command")
+            raise CommandError("feature-not-implemented", "cancel", f"{name} is not a call command")
         handler(call, payload)
         return []
 
@@ -202,52 +273,54 @@ class RayoCore:
         """§6.2.2: the first offered client to send a command becomes the DCP."""
         if call.dcp is None and sender in call.offered_to:
             call.dcp = sender
-        if sender != call.dcp:
+        if sender != call.dcp and "no-conflict-for-second-client" not in self.faults:
             raise CommandError("conflict", "cancel", "another client controls this call")
         if sender not in call.commanded:
             call.commanded.append(sender)
-
-    def _headers(self, payload: etree._Element) -> list[tuple[str, str]]:
-        return [(h.get("name"), h.get("value")) for h in payload.findall(ns.qname(ns.RAYO, "header"))]
 
     def _inbound_unanswered(self, call: Call, command: str) -> None:
         if not call.inbound or call.state not in (State.OFFERED, State.ACCEPTED):
             raise CommandError("unexpected-request", "wait", f"{command} needs an inbound call that is not answered")
 
+    def _sip_headers(self, payload: etree._Element) -> list[tuple[str, str]]:
+        return [] if "command-headers-dropped" in self.faults else _headers(payload)
+
     def cmd_accept(self, call: Call, payload: etree._Element) -> None:
         self._inbound_unanswered(call, "accept")
         if "accept-sends-nothing" not in self.faults:
-            call.sip.provisional(180, headers=self._headers(payload))
+            call.sip.provisional(180, headers=self._sip_headers(payload))
         call.state = State.ACCEPTED
 
     def cmd_answer(self, call: Call, payload: etree._Element) -> None:
         self._inbound_unanswered(call, "answer")
         if "answer-sends-180" in self.faults:
-            call.sip.provisional(180, headers=self._headers(payload))
+            call.sip.provisional(180, headers=self._sip_headers(payload))
         else:
-            call.sip.answer(headers=self._headers(payload))
+            call.sip.answer(headers=self._sip_headers(payload))
         call.state = State.ANSWERED
 
     def cmd_redirect(self, call: Call, payload: etree._Element) -> None:
+        if call.answered and "redirect-after-answer-allowed" in self.faults:
+            return
         self._inbound_unanswered(call, "redirect")
         target = payload.get("to")
         if not target:
             raise CommandError("bad-request", "modify", "redirect needs 'to'")
         if "redirect-without-contact" in self.faults:
-            call.sip.reject(302, headers=self._headers(payload))
+            call.sip.reject(302, headers=self._sip_headers(payload))
         else:
-            call.sip.redirect(target, headers=self._headers(payload))
-        self.end(call, "hangup-command")
+            call.sip.redirect(target, headers=self._sip_headers(payload))
+        self.after(lambda: self.end(call, "hangup-command"))
 
     def cmd_reject(self, call: Call, payload: etree._Element) -> None:
         reasons = [etree.QName(c).localname for c in payload if isinstance(c.tag, str) and etree.QName(c).localname != "header"]
         if len(reasons) != 1 or reasons[0] not in REJECT_CODES:
             raise CommandError("bad-request", "modify", "reject needs one reason: decline, busy or error")
-        if call.state is not State.OFFERED and call.inbound:
+        if call.inbound and call.state is State.ACCEPTED and "reject-after-accept-allowed" not in self.faults:
             raise CommandError("not-allowed", "cancel", "the call was already accepted")
         self._inbound_unanswered(call, "reject")
-        call.sip.reject(self._reject_code(reasons[0]), headers=self._headers(payload))
-        self.end(call, "hangup-command")
+        call.sip.reject(self._reject_code(reasons[0]), headers=self._sip_headers(payload))
+        self.after(lambda: self.end(call, "hangup-command"))
 
     def _reject_code(self, reason: str) -> int:
         if "reject-codes-swapped" in self.faults and reason in ("busy", "decline"):
@@ -257,19 +330,26 @@ class RayoCore:
         return REJECT_CODES[reason]
 
     def cmd_hangup(self, call: Call, payload: etree._Element) -> None:
-        headers = self._headers(payload)
-        if call.state is State.ANSWERED:
+        """§6.6.3: joins break (unjoined), then the SIP session ends, then <end/>."""
+        reason = "hungup" if "hangup-command-reported-as-hungup" in self.faults else "hangup-command"
+        self.after(lambda: self.hang_up(call, self._sip_headers(payload), reason))
+
+    def hang_up(self, call: Call, headers: list[tuple[str, str]], reason: str) -> None:
+        answered = call.answered
+        if "end-before-unjoined" in self.faults:
+            self.end(call, reason, unjoin=False)
+        self.joining.break_all(call)
+        if answered:
             if "hangup-without-bye" not in self.faults:
                 call.sip.hangup(headers=headers)
         elif call.inbound:
             call.sip.reject(603, headers=headers)
         else:
             call.sip.cancel()
-        reason = "hungup" if "hangup-command-reported-as-hungup" in self.faults else "hangup-command"
         if "no-end-after-hangup" in self.faults:
             call.state = State.ENDED
-            return
-        self.end(call, reason)
+        else:
+            self.end(call, reason)
 
     # --- outbound calls ----------------------------------------------------------------
 
@@ -279,18 +359,28 @@ class RayoCore:
         if event.kind == "provisional" and call.state is State.DIALING:
             call.state = State.RINGING
             if "no-ringing" not in self.faults:
-                self.event(call, call.dcp, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
         elif event.kind == "answered":
             call.state = State.ANSWERED
             self._stop_timer(call)
             if "no-answered" not in self.faults:
-                self.event(call, call.dcp, st.rayo("answered", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("answered", children=st.headers(_x_headers(event.message))))
+            self.make_nested_joins(call)
         elif event.kind == "failed":
             self.end(call, self._failure_reason(event.code))
         elif event.kind == "timeout":
             self.end(call, "timeout")
         elif event.kind == "bye":
             self.end(call, "hungup")
+
+    def make_nested_joins(self, call: Call) -> None:
+        if "nested-join-ignored" in self.faults:
+            return
+        for peer_jid, join in call.pending_joins:
+            peer = self.calls.get(JID.parse(peer_jid).local)
+            if peer is not None and peer.answered:
+                self.joining.join_call(call, peer, join)
+        call.pending_joins = []
 
     def _failure_reason(self, code: int | None) -> str:
         reason = END_REASONS.get(code or 0, "error")
@@ -311,19 +401,33 @@ class RayoCore:
 
     # --- events --------------------------------------------------------------------
 
-    def event(self, call: Call, to: str, payload: etree._Element, type: str | None = None, extra=()) -> None:
-        children = list(extra) + [payload]
+    def send_presence(self, sender: str, to: str, children: Iterable[etree._Element], type: str | None = None) -> None:
+        """An event (§5.3): directed presence, stamped (XEP-0203) as the XEP says servers should."""
+        children = list(children)
         if "events-without-delay" not in self.faults:
             children.append(st.delay_stamp())
-        self.send(st.stanza("presence", call.jid, to, type, children=children))
+        self.send(st.stanza("presence", sender, to, type, children=children))
 
-    def end(self, call: Call, reason: str) -> None:
-        """§6.6.4: the call is over; every JID that was offered it or commanded it hears so."""
+    def event(self, call: Call, to: str, payload: etree._Element, type: str | None = None, extra=()) -> None:
+        self.send_presence(call.jid, to, list(extra) + [payload], type)
+
+    def broadcast(self, call: Call, payload: etree._Element) -> None:
+        for party in call.controllers():
+            self.event(call, party, payload)
+
+    def end(self, call: Call, reason: str, unjoin: bool = True) -> None:
+        """§6.6.4: the call is over; its joins break first, then every JID that
+        was offered it or commanded it hears so."""
+        if call.ended:
+            return
         self._stop_timer(call)
+        if unjoin:
+            self.joining.break_all(call)
         call.state = State.ENDED
         if reason == "hungup" and "remote-hangup-reported-as-hangup" in self.faults:
             reason = "hangup"
-        for recipient in call.end_recipients():
+        recipients = [call.dcp] if "end-only-to-dcp" in self.faults and call.dcp else call.end_recipients()
+        for recipient in recipients:
             if "malformed-end" in self.faults:
                 self.send(f"<presence from='{call.jid}' to='{recipient}' type='unavailable'><end xmlns='{ns.RAYO}'><{reason}/></presence>")
                 continue
@@ -331,6 +435,10 @@ class RayoCore:
             self.event(call, recipient, st.rayo("end", children=[st.rayo(reason)]), type=type)
             if "event-after-end" in self.faults:
                 self.event(call, recipient, st.rayo("answered"))
+
+
+def _headers(payload: etree._Element) -> list[tuple[str, str]]:
+    return [(h.get("name"), h.get("value")) for h in payload.findall(ns.qname(ns.RAYO, "header"))]
 
 
 def _sip_user(uri: str) -> str:
