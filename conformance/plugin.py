@@ -266,6 +266,8 @@ class ScenarioItem(pytest.Item):
             raise HarnessError(_findings_text(self.result))
         if self.result.verdict is Verdict.INCONCLUSIVE:
             pytest.skip("inconclusive: " + _findings_text(self.result))
+        if self.result.verdict is Verdict.NOT_APPLICABLE:
+            pytest.skip("not applicable: " + _findings_text(self.result))
 
     def runtest(self) -> None:
         verdict = self.result.verdict

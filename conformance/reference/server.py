@@ -29,6 +29,10 @@ class ServerConfig:
     client_domain: str = "localhost"
     service: str = "rayo.localhost"
     users: tuple[str, ...] = ("harness",)
+    # Accounts some cases need: another security zone, and an XMPP account the
+    # Rayo service does not know (it gets registration-required).
+    other_user: str = "harness-other"
+    unregistered_user: str = "stranger"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     faults: tuple[str, ...] = ()
     dialect: str = "xep0327"
@@ -54,13 +58,19 @@ class ReferenceServer:
         await self.sip.start()
         # The core and the listener need each other: the core sends through the
         # listener, the listener hands stanzas to the core.
-        self.core = RayoCore(service=config.service, sip=self.sip, send=lambda s: self.xmpp.send(s), faults=Faults(config.faults))
+        self.core = RayoCore(
+            service=config.service,
+            sip=self.sip,
+            send=lambda s: self.xmpp.send(s),
+            faults=Faults(config.faults),
+            registered=frozenset(config.users + (config.other_user,)),
+        )
         self.xmpp = self._xmpp()
         await self.xmpp.start()
 
     def _xmpp(self) -> C2SServer | ProsodyFront:
         config = self.config
-        accounts = {user: config.password for user in config.users}
+        accounts = {user: config.password for user in config.users + (config.other_user, config.unregistered_user)}
         if config.xmpp_mode == "prosody":
             return ProsodyFront(
                 handler=self.core,
@@ -103,13 +113,24 @@ class ReferenceServer:
             f'server = "{sip_host}:{sip_port}"\n'
             f'inbound_uri = "sip:{{user}}@{sip_host}:{sip_port}"\n\n'
             "[run]\n"
-            f'dialect = "{self.config.dialect}"\n'
+            f'dialect = "{self.config.dialect}"\n\n'
+            + self._extra_accounts()
+            + "[provoke]  # dial targets the reference server refuses on purpose (docs/reference.md)\n"
+            f'not-authorized = "sip:unauthorized@{sip_host}:{sip_port}"\n'
+            f'resource-constraint = "sip:congested@{sip_host}:{sip_port}"\n'
         )
+
+    def _extra_accounts(self) -> str:
+        text = ""
+        for name, user in (("other", self.config.other_user), ("unregistered", self.config.unregistered_user)):
+            text += f'[accounts.{name}]\njid = "{user}@{self.config.client_domain}"\npassword = "{self.config.password}"\n\n'
+        return text
 
     def describe(self) -> str:
         xmpp_host, xmpp_port = self.xmpp.address
         sip_host, sip_port = self.sip.address
-        users = ", ".join(f"{u}@{self.config.client_domain}" for u in self.config.users)
+        all_users = self.config.users + (self.config.other_user, self.config.unregistered_user)
+        users = ", ".join(f"{u}@{self.config.client_domain}" for u in all_users)
         xmpp = "PLAIN over plain TCP, then bind and session"
         if isinstance(self.xmpp, ProsodyFront):
             xmpp = (f"Prosody (pid {self.xmpp.prosody.process.pid}, in {self.xmpp.directory}), PLAIN over plain TCP;"

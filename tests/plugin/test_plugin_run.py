@@ -78,7 +78,7 @@ def test_wrong_expectation_fails(rayo_run):
         expect: result
     """, section="6.6.4", requirements=["R-6.6.4-f"])
     assert result.verdict is Verdict.FAIL
-    assert "expected result, got error item-not-found" in result.findings[0].message
+    assert "expected a result; got error item-not-found (type cancel)" in result.findings[0].message
 '''
 
 

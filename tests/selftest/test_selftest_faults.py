@@ -41,7 +41,8 @@ def test_every_fault_is_caught_by_some_case():
 
 
 def test_every_case_fails_under_some_fault():
-    caught = {case_id for fault in CATALOGUE for case_id in fault.caught_by}
+    # A case of a SHOULD-level requirement "fails" by warning.
+    caught = {case_id for fault in CATALOGUE for case_id in fault.caught_by + fault.warns}
     uncaught = [case.id for case in suite() if case.id not in caught]
     assert not uncaught, f"no fault of the catalogue shows these cases can fail: {uncaught}"
 

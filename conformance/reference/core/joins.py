@@ -72,6 +72,8 @@ class Joining:
         except ValueError:
             jid = None
         if not call_uri.startswith("xmpp:") or jid is None or not jid.local or jid.resource:
+            if "malformed-join-service-unavailable" in self.core.faults:
+                raise CommandError("service-unavailable", "cancel")
             raise CommandError("bad-request", "modify", f"call-uri must be xmpp:<call JID>, not {call_uri!r}")
         return jid
 

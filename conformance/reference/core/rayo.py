@@ -142,13 +142,8 @@ class RayoCore:
         raise CommandError("item-not-found", "cancel")
 
     def dial(self, client: str, dial: etree._Element) -> etree._Element:
-        if self.registered is not None and JID.parse(client).local not in self.registered:
-            raise CommandError("registration-required", "auth", "this client is not registered for Rayo")
+        self.check_dial_policy(client, dial.get("to", ""))
         to = dial.get("to", "")
-        if not to.startswith(("sip:", "sips:")) or "@" not in to:
-            raise self.bad_dial("dial needs a sip: URI in 'to'")
-        if _sip_user(to) in PROVOKED_DIAL_ERRORS:
-            raise CommandError(*PROVOKED_DIAL_ERRORS[_sip_user(to)])
         call_id = self._requested_id(dial.get("uri"))
         timeout = self._timeout(dial.get("timeout", "-1"))
         nested = [self._nested_join(client, join) for join in dial.findall(ns.qname(ns.RAYO, "join"))]
@@ -180,6 +175,23 @@ class RayoCore:
         if jid.local in self.calls:
             raise CommandError("conflict", "modify", "a call with this uri exists")
         return jid.local
+
+    def check_dial_policy(self, client: str, to: str) -> None:
+        """§6.2.1.1: who may dial, what is a dial address, and what the reference refuses on purpose."""
+        unknown = self.registered is not None and JID.parse(client).local not in self.registered
+        if unknown and "unregistered-client-may-dial" not in self.faults:
+            raise CommandError("registration-required", "auth", "this client is not registered for Rayo")
+        if not to.startswith(("sip:", "sips:")) or "@" not in to:
+            raise self.bad_dial("dial needs a sip: URI in 'to'")
+        refused = PROVOKED_DIAL_ERRORS.get(_sip_user(to))
+        if refused is None:
+            return
+        condition, type, text = refused
+        if condition == "not-authorized" and "dial-refused-as-forbidden" in self.faults:
+            condition = "forbidden"
+        if condition == "resource-constraint" and "dial-resource-constraint-type-cancel" in self.faults:
+            type = "cancel"
+        raise CommandError(condition, type, text)
 
     def bad_dial(self, text: str) -> CommandError:
         return CommandError("bad-request", "cancel" if "dial-error-type-cancel" in self.faults else "modify", text)
