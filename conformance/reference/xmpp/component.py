@@ -122,6 +122,8 @@ class Component:
                 await asyncio.wait_for(asyncio.shield(self._reading), timeout)
             except TimeoutError:
                 self._reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._reading
         self._drop()
 
     # The handshake
