@@ -51,7 +51,7 @@ CATALOGUE: tuple[Fault, ...] = (
         IN + "redirect-after-answer", IN + "reject-after-accept", JOIN + "hangup-breaks-joins", JOIN + "join-direct-media",
         JOIN + "join-malformed", JOIN + "join-two-calls", JOIN + "join-unknown-call", JOIN + "modify-join-sends-no-joined",
         JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all", JOIN + "unjoin-not-joined", MIX + "hangup-leaves-mixer",
-        MIX + "join-mixer", SVC + "disco-on-a-call", ERR + "command-to-ended-call", IN + "accept-rings-the-caller", IN + "answer-then-client-hangup",
+        MIX + "join-mixer", SVC + "disco-on-a-call", JOIN + "join-other-zone", ERR + "command-to-ended-call", IN + "accept-rings-the-caller", IN + "answer-then-client-hangup",
         IN + "caller-cancels", IN + "caller-hangs-up", IN + "offer-carries-the-call", IN + "redirect-sends-302",
         IN + "reject-busy", IN + "reject-decline", IN + "reject-error", OUT + "answered-then-client-hangup",
         OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout"]),

@@ -43,7 +43,7 @@ class ServerConfig:
 class ReferenceServer:
     def __init__(self, config: ServerConfig):
         self.config = config
-        self.sip = SipEndpoint(config.host, config.sip_port, user_agent="rayo-conformance reference", t1=0.1, timer_b=6.4)
+        self.sip = SipEndpoint(config.host, config.sip_port, user_agent="rayo-conformance reference")  # RFC 3261 timers: T1 0.5 s
         self.core: RayoCore | None = None
         self.xmpp: C2SServer | ProsodyFront | None = None
         # Done, with the reason, if the server can no longer serve XMPP (the
