@@ -19,6 +19,7 @@ from ..faults import Faults
 from . import stanzas as st
 from .availability import Availability
 from .calls import Call, Join, State, new_call_id
+from .components import Components
 from .errors import CommandError
 from .joins import Joining
 
@@ -53,6 +54,7 @@ class RayoCore:
         )
         self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
         self.joining = Joining(self)
+        self.components = Components(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
         self.mixer_ver = st.caps_ver(MIXER_IDENTITY, CALL_FEATURES)
         self._after: list[Callable[[], Any]] | None = None
@@ -99,8 +101,10 @@ class RayoCore:
         to = JID.parse(request.get("to", self.service))
         if to.bare == self.service:
             return self.service_command(request, payload)
-        if to.domain != self.service or to.resource:
-            raise CommandError("item-not-found", "cancel")  # components come with the component work
+        if to.domain != self.service:
+            raise CommandError("item-not-found", "cancel")
+        if to.resource:
+            return self.components.command(request, payload, to)
         if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
             if "call-disco-not-implemented" in self.faults:
                 raise CommandError("feature-not-implemented", "modify")
@@ -269,7 +273,7 @@ class RayoCore:
     def call_command(self, call: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         self.take_control(call, request.get("from"))
         if etree.QName(payload).namespace != ns.RAYO:
-            raise CommandError("feature-not-implemented", "cancel")
+            return self.components.start(call, request, payload)
         name = etree.QName(payload).localname
         if name == "join":
             return self.joining.join(call, payload)
@@ -350,6 +354,7 @@ class RayoCore:
         answered = call.answered
         if "end-before-unjoined" in self.faults:
             self.end(call, reason, unjoin=False)
+        self.components.complete_all(call, "hangup")
         self.joining.break_all(call)
         if answered:
             if "hangup-without-bye" not in self.faults:
@@ -433,6 +438,7 @@ class RayoCore:
         if call.ended:
             return
         self._stop_timer(call)
+        self.components.complete_all(call, "hangup")
         if unjoin:
             self.joining.break_all(call)
         call.state = State.ENDED
