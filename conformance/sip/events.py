@@ -19,6 +19,7 @@ class SipEvent:
     headers: tuple[tuple[str, str], ...] = ()  # in order, names as on the wire, repeats kept
     body: str = ""
     raw: str = ""  # the full message text as SIPp logged it
+    logged: float = 0.0  # when SIPp sent or received it (its trace stamp), on time.monotonic()'s scale
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,7 @@ class SippRole:
         event = SipEvent(
             t=time.monotonic(), party=party, call_id=message.call_id, direction=entry.direction,
             message=message.message, cseq_method=message.cseq_method, request_uri=message.request_uri,
-            headers=message.headers, body=message.body, raw=entry.text,
+            headers=message.headers, body=message.body, raw=entry.text, logged=t,
         )  # fmt: skip
         try:
             self.settings.on_event(event)
