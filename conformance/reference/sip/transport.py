@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import Callable
 
 from .address import Via
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 _EMPTY_RPORT = re.compile(r";\s*rport(?=\s*(;|$))", re.IGNORECASE)
 
 Address = tuple[str, int]
+RECEIVE_BUFFER = 4 * 1024 * 1024  # bytes asked of the kernel for the socket's receive buffer
 MessageHandler = Callable[[SipMessage, Address], None]
 TraceHandler = Callable[[str, SipMessage, Address], None]  # ("in" | "out", message, peer)
 
@@ -34,6 +36,15 @@ class SipTransport(asyncio.DatagramProtocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = transport  # type: ignore[assignment]
+        # UDP has no flow control: while the event loop is busy, datagrams
+        # wait in the socket's buffer, and when it is full the kernel drops
+        # them. The callers (SIPp with -nr) do not retransmit, so a drop is a
+        # lost call. The default buffer (~208 KiB) overflowed with 100 calls
+        # in progress (bench/inbound_calls.py); the kernel caps this at
+        # net.core.rmem_max.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
 
     @property
     def address(self) -> Address:
