@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Module names under conformance.commands, in the order --help lists them.
-COMMANDS: list[str] = ["run", "serve", "validate", "list"]
+COMMANDS: list[str] = ["init", "run", "serve", "validate", "list"]
 
 
 def build_parser() -> argparse.ArgumentParser:

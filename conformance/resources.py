@@ -24,20 +24,25 @@ def scenarios_dir() -> Path:
     return _find("scenarios")
 
 
-# scenarios/requirements/ holds the requirement catalogue: YAML beside the cases, but not a case.
+# YAML beside the cases that is not a case: the requirement catalogue and the profiles.
 CATALOGUE_DIR = "requirements"
+PROFILES_DIR = "profiles"
 
 
 def requirements_dir() -> Path:
     return scenarios_dir() / CATALOGUE_DIR
 
 
-def is_catalogue_file(path: Path) -> bool:
-    """Whether a file under a `scenarios` directory belongs to the requirement catalogue."""
-    return path.parent.name == CATALOGUE_DIR and path.parent.parent.name == "scenarios"
+def profiles_dir() -> Path:
+    return scenarios_dir() / PROFILES_DIR
+
+
+def is_data_file(path: Path) -> bool:
+    """Whether a file under a `scenarios` directory is data about the cases, not a case."""
+    return path.parent.name in (CATALOGUE_DIR, PROFILES_DIR) and path.parent.parent.name == "scenarios"
 
 
 def case_files() -> list[Path]:
-    """Every shipped scenario case, sorted: the YAML under scenarios/ outside the catalogue."""
+    """Every shipped scenario case, sorted: the YAML under scenarios/ outside the data directories."""
     found = [*scenarios_dir().rglob("*.yaml"), *scenarios_dir().rglob("*.yml")]
-    return sorted(path for path in found if not is_catalogue_file(path))
+    return sorted(path for path in found if not is_data_file(path))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .transcript import Record
@@ -45,3 +45,22 @@ class CaseResult:
     artifacts: list[Path] = field(default_factory=list)  # SIPp traces and the like
     started: float = 0.0  # monotonic
     duration: float = 0.0  # seconds
+    waiting: float = 0.0  # of which the harness spent waiting on the server or SIPp
+    known_failure: str = ""  # why the target's baseline lists this case, when it failed
+
+
+def result_to_dict(result: CaseResult) -> dict:
+    """Everything of a result, as JSON-ready data (for parallel workers and results.json)."""
+    data = asdict(result)
+    data["verdict"] = result.verdict.value
+    data["artifacts"] = [str(path) for path in result.artifacts]
+    return data
+
+
+def result_from_dict(data: dict) -> CaseResult:
+    data = dict(data)
+    data["verdict"] = Verdict(data["verdict"])
+    data["findings"] = [Finding(**f) for f in data["findings"]]
+    data["records"] = [Record(**r) for r in data["records"]]
+    data["artifacts"] = [Path(p) for p in data["artifacts"]]
+    return CaseResult(**data)

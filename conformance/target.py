@@ -25,6 +25,13 @@
     [provoke]                        # optional: dial targets that provoke errors
     not-authorized = "sip:premium@10.0.0.5"
 
+    [capabilities]                   # what the server claims; cases needing more are not applicable
+    components = ["output", "input", "prompt", "record"]
+    input-modes = ["dtmf"]
+    dtmf = ["info", "rfc4733"]
+    mixers = true
+    outbound-calls = true
+
 See docs/target.md for every key.
 """
 
@@ -38,6 +45,18 @@ from typing import Any
 
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
+
+
+# What a server claims when its target file says nothing: the core of XEP-0327.
+DEFAULT_CLAIMS = {
+    "components": ("output", "input", "prompt", "record"),
+    "input-modes": ("dtmf",),
+    "dtmf": ("info", "rfc4733"),
+    "mixers": True,
+    "outbound-calls": True,
+}
+# How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
+CLAIM_PREFIX = {"components": "component", "input-modes": "input-mode", "dtmf": "dtmf"}
 
 
 class TargetError(Exception):
@@ -80,14 +99,23 @@ class Target:
     timeouts: Timeouts = Timeouts()
     accounts: dict[str, Account] = field(default_factory=dict)  # besides the main one
     provoke: dict[str, str] = field(default_factory=dict)  # situation -> dial target that provokes it
+    claims: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CLAIMS))  # the capability statement
+    baseline: dict[str, str] = field(default_factory=dict)  # case id -> why it is a known failure
 
     @property
     def user(self) -> str:
         return JID.parse(self.jid).local
 
     def capabilities(self) -> set[str]:
-        """What the target offers that cases may need: account:<name>, provoke:<situation>."""
-        return {f"account:{name}" for name in self.accounts} | {f"provoke:{name}" for name in self.provoke}
+        """What cases may need: account:<name>, provoke:<situation>, and the claims
+        (component:output, input-mode:dtmf, dtmf:info, mixers, outbound-calls)."""
+        offered = {f"account:{name}" for name in self.accounts} | {f"provoke:{name}" for name in self.provoke}
+        for key, value in self.claims.items():
+            if key in CLAIM_PREFIX:
+                offered |= {f"{CLAIM_PREFIX[key]}:{item}" for item in value}
+            elif value:
+                offered.add(key)
+        return offered
 
     def account(self, name: str) -> Account:
         return Account(self.jid, self.password) if name == "main" else self.accounts[name]
@@ -177,7 +205,45 @@ def load_target(path: str | Path) -> Target:
         timeouts=_timeouts(data.get("timeouts", {}), file),
         accounts=_accounts(data.get("accounts", {}), file),
         provoke=_provoke(data.get("provoke", {}), file),
+        claims=_claims(data.get("capabilities"), file),
+        baseline=_baseline(run.get("baseline"), path),
     )
+
+
+def _claims(section: dict | None, file: str) -> dict[str, Any]:
+    if section is None:
+        return dict(DEFAULT_CLAIMS)
+    unknown = set(section) - set(DEFAULT_CLAIMS)
+    if unknown:
+        raise TargetError(f"{file} [capabilities]: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULT_CLAIMS)}")
+    claims: dict[str, Any] = {}
+    for key, default in DEFAULT_CLAIMS.items():
+        value = section.get(key, type(default)() if isinstance(default, tuple) else False)
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TargetError(f"{file} [capabilities]: {key} must be a list of names")
+            value = tuple(value)
+        elif not isinstance(value, bool):
+            raise TargetError(f"{file} [capabilities]: {key} must be true or false")
+        claims[key] = value
+    return claims
+
+
+def _baseline(name: str | None, target_file: Path) -> dict[str, str]:
+    """Known failures, from the file [run] baseline names (relative to the target file)."""
+    if name is None:
+        return {}
+    path = target_file.parent / name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise TargetError(f"{target_file} [run]: cannot read the baseline {path}: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise TargetError(f"{path}: not valid TOML: {err}") from None
+    known = data.get("known-failures", {})
+    if not isinstance(known, dict) or not all(isinstance(v, str) for v in known.values()):
+        raise TargetError(f'{path}: [known-failures] maps case ids to the reason, e.g. "xep0327.inbound.reject-busy" = "ticket 12"')
+    return dict(known)
 
 
 def _accounts(section: dict, file: str) -> dict[str, Account]:

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from ..resources import case_files
+from ..scenario.profiles import profiles
 from ..scenario.loader import ScenarioError, load_cases
 from ..scenario.model import Case
 from ..scenario.requirements import STATUSES, Catalogue, Requirement, check, coverage, load_catalogue, status, summary
@@ -21,6 +22,7 @@ from ..scenario.requirements import STATUSES, Catalogue, Requirement, check, cov
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("list", help="list the cases or the requirement catalogue", description=__doc__)
     parser.add_argument("--requirements", action="store_true", help="list the requirement catalogue and its coverage")
+    parser.add_argument("--profiles", action="store_true", help="list the profiles (run --profile NAME)")
     parser.set_defaults(func=run)
 
 
@@ -34,9 +36,22 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as err:
         print(err.render(), file=sys.stderr)
         return 1
-    lines = requirement_lines(cases, catalogue) if args.requirements else case_lines(cases)
+    if args.profiles:
+        lines = profile_lines(cases)
+    elif args.requirements:
+        lines = requirement_lines(cases, catalogue)
+    else:
+        lines = case_lines(cases)
     print("\n".join(lines))
     return 0
+
+
+def profile_lines(cases: list[Case]) -> list[str]:
+    lines = []
+    for profile in profiles().values():
+        count = sum(profile.includes(case.id) for case in cases)
+        lines.append(f"{profile.name:<24} {profile.dialect:<8} {count:>3} cases  {profile.description}")
+    return lines
 
 
 def case_lines(cases: list[Case]) -> list[str]:

@@ -2,9 +2,11 @@
 
 `run -t target.toml` tests any server; `demo` tests the built-in reference
 server. Both wrap pytest (the same run as `pytest --rayo-target ...`) and
-exit with pytest's code: 0 every case passed (or warned), 1 some case failed,
-2 interrupted, 3 internal error, 4 usage error (a bad target or scenario file),
-5 no case selected.
+exit with pytest's code: 0 every case passed (or warned, or is a known
+failure of the baseline), 1 some case failed, 2 interrupted, 3 internal error,
+4 usage error (a bad target or scenario file), 5 no case selected, and 6 when
+the server under test cannot be used at all (unreachable, login refused, no
+answer from the Rayo service).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ def add_parser(subparsers) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", choices=("xep0327", "seed"), help="override the target's dialect")
     parser.add_argument("--strict", action="store_true", help="warnings (SHOULD not met) fail their case")
+    parser.add_argument("--certify", action="store_true",
+                        help="a certification run: strict, and the target's baseline of known failures is ignored")
+    parser.add_argument("--profile", metavar="NAME", help="only the cases of this profile (rayo-conformance list --profiles)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose id matches (pytest -k)")
     parser.add_argument("--report", type=Path, help="report directory (default: reports/<date-time>)")
     parser.add_argument("--timeout-scale", type=float, metavar="X", help="multiply every timeout by X")
@@ -60,6 +65,10 @@ def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
         arguments += ["--rayo-dialect", args.dialect]
     if args.strict:
         arguments.append("--rayo-strict")
+    if getattr(args, "certify", False):
+        arguments.append("--rayo-certify")
+    if getattr(args, "profile", None):
+        arguments += ["--rayo-profile", args.profile]
     if args.keyword:
         arguments += ["-k", args.keyword]
     if args.timeout_scale:

@@ -103,13 +103,19 @@ def _counts(results: Sequence[CaseResult]) -> str:
     return f'<ul class="counts">{items}</ul>'
 
 
+def _known(result: CaseResult) -> str:
+    if not result.known_failure:
+        return ""
+    return f' <span class="known" title="{esc(result.known_failure)}">known failure</span>'
+
+
 def _case_row(result: CaseResult, page: str) -> str:
     return (
         f'<tr class="case" data-verdict="{result.verdict.value}">'
         f'<td><a href="{esc(quote(page))}"><code>{esc(result.case_id)}</code></a></td>'
         f"<td>{esc(result.title)}</td>"
         f"<td>{_requirements(result)}</td>"
-        f"<td>{verdict_badge(result.verdict)}</td>"
+        f"<td>{verdict_badge(result.verdict)}{_known(result)}</td>"
         f'<td class="num">{format_seconds(result.duration)}</td></tr>'
     )
 
@@ -117,11 +123,14 @@ def _case_row(result: CaseResult, page: str) -> str:
 def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str], coverage_page: str | None = None) -> str:
     """The run summary; `pages[i]` is the relative path of results[i]'s page."""
     coverage = f'<a href="{esc(coverage_page)}">per requirement</a>' if coverage_page else ""
+    mode = "certification (strict; known failures count)" if run.certify else (
+        "strict (a warn fails)" if run.strict else "default (a warn does not fail)")
     facts = _facts([
         ("target", esc(run.target)),
         ("server", esc(run.server) or '<span class="empty">not reported</span>'),
         ("dialect", esc(run.dialect)),
-        ("mode", "strict (a warn fails)" if run.strict else "default (a warn does not fail)"),
+        ("mode", mode),
+        ("capabilities", esc(", ".join(run.claims)) or '<span class="empty">none stated</span>'),
         ("harness", f"rayo-conformance {esc(run.harness_version)}"),
         ("started", esc(run.started.isoformat(timespec="seconds"))),
         ("cases", str(len(results))),
@@ -132,7 +141,12 @@ def index_html(results: Sequence[CaseResult], run: RunInfo, pages: Sequence[str]
         '<table class="cases"><thead><tr><th>case</th><th>title</th><th>requirements</th>'
         f'<th>verdict</th><th class="num">duration</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table>'
     )
-    body = f"<h1>Rayo conformance report</h1>\n{facts}\n{_counts(results)}\n<h2>Cases</h2>\n{table}"
+    notes = ""
+    if run.notes:
+        items = "".join(f"<li>{esc(note)}</li>" for note in run.notes)
+        notes = f'<h2>Capability statement vs disco#info</h2>\n<ul class="notes">{items}</ul>'
+    title = "Rayo certification report" if run.certify else "Rayo conformance report"
+    body = f"<h1>{title}</h1>\n{facts}\n{notes}\n{_counts(results)}\n<h2>Cases</h2>\n{table}"
     return _page(f"Rayo conformance: {run.target}", body, STYLESHEET)
 
 

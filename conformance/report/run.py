@@ -20,5 +20,8 @@ class RunInfo:
     server: str = ""  # the server's identity as it reported it (disco, XEP-0092)
     dialect: str = "xep0327"
     strict: bool = False  # under --strict a warn counts as a failure
+    certify: bool = False  # a certification run: strict, and no baseline of known failures
+    claims: tuple[str, ...] = ()  # the capability statement, as cases name it (component:output, ...)
+    notes: tuple[str, ...] = ()  # where the statement and the server's disco#info disagree
     harness_version: str = __version__
     started: datetime = field(default_factory=_now)  # wall clock, when the run began

@@ -155,6 +155,7 @@ def test_results_json_holds_the_whole_evidence(report, samples):
     assert document["format"] == "rayo-conformance-results/1"
     assert document["run"] == {
         "target": RUN.target, "server": RUN.server, "dialect": "xep0327", "strict": True,
+        "certify": False, "claims": [], "notes": [],
         "harness_version": RUN.harness_version, "started": "2026-11-26T09:30:00+00:00",
     }
     assert document["counts"]["fail"] == 1 and document["counts"]["not-applicable"] == 1

@@ -1,0 +1,120 @@
+"""Before any case: can the harness reach the server, and what does it say it is?
+
+One login, disco#info and a software version query (XEP-0092) to the Rayo
+service. A server that cannot be reached, refuses the login or never answers
+stops the run here, with one clear sentence, within the connect timeout. What
+the server advertises is compared with the target's capability statement;
+every difference is a note in the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .protocol import namespaces as ns
+from .protocol.stanza import Stanza, build, new_id
+from .target import CLAIM_PREFIX, Target
+from .transcript import Transcript
+from .xmpp import Account, ConnectError, HarnessClient
+
+VERSION = "jabber:iq:version"
+
+
+class TargetUnreachable(Exception):
+    """The run cannot start: the message says why, in a sentence."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    software: str  # "name version (os)" from XEP-0092, or "" when it does not say
+    features: tuple[str, ...]  # disco#info features of the Rayo service
+    notes: tuple[str, ...]  # differences between the capability statement and the features
+
+    def identity(self) -> str:
+        return self.software or "the server does not say what it is (no XEP-0092 answer)"
+
+
+class _Queries:
+    """Sends iqs and matches their answers by id."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, asyncio.Future[Stanza]] = {}
+
+    def receive(self, stanza: Stanza) -> None:
+        future = self.pending.pop(stanza.id, None)
+        if future is not None and not future.done():
+            future.set_result(stanza)
+
+    async def ask(self, client: HarnessClient, to: str, query: str, timeout: float) -> Stanza | None:
+        iq_id = new_id("preflight-")
+        self.pending[iq_id] = asyncio.get_running_loop().create_future()
+        child = etree.Element(ns.qname(query, "query"), nsmap={None: query})
+        client.send(build("iq", to=to, type="get", id=iq_id, children=[child]))
+        try:
+            return await asyncio.wait_for(self.pending[iq_id], timeout)
+        except asyncio.TimeoutError:
+            return None
+
+
+async def preflight(target: Target) -> ServerInfo:
+    queries = _Queries()
+    account = Account(
+        jid=f"{target.jid.split('/')[0]}/preflight-{new_id()}",
+        password=target.password,
+        host=target.host,
+        port=target.port,
+        tls=target.tls,
+        ca_file=target.ca_file,
+        service=target.service,
+        presence="none",
+    )
+    client = HarnessClient("preflight", account, Transcript(), queries.receive, lambda reason: None)
+    try:
+        await client.connect(target.timeouts["connect"])
+    except ConnectError as err:
+        raise TargetUnreachable(f"cannot log in to {target.host}:{target.port} as {account.jid.split('/')[0]}: {err}") from None
+    try:
+        disco = await queries.ask(client, target.service, ns.DISCO_INFO, target.timeouts["iq"])
+        if disco is None:
+            raise TargetUnreachable(
+                f"the Rayo service {target.service} did not answer disco#info within {target.timeouts['iq']:.0f} s: "
+                "is 'service' in the target file right?"
+            )
+        version = await queries.ask(client, target.service, VERSION, target.timeouts["iq"])
+    finally:
+        await client.close(target.timeouts["iq"])
+    features = tuple(f.get("var", "") for f in disco.element.iter(ns.qname(ns.DISCO_INFO, "feature")))
+    return ServerInfo(_software(version), features, tuple(compare(target, features)))
+
+
+def _software(version: Stanza | None) -> str:
+    if version is None or version.type != "result":
+        return ""
+    text = {local: version.element.findtext(f".//{{{VERSION}}}{local}") or "" for local in ("name", "version", "os")}
+    return " ".join(filter(None, (text["name"], text["version"], f"({text['os']})" if text["os"] else "")))
+
+
+def compare(target: Target, features: tuple[str, ...]) -> list[str]:
+    """Where the capability statement and disco#info disagree (notes, not findings)."""
+    notes = []
+    if ns.RAYO not in features:
+        notes.append(f"disco#info of {target.service} does not list {ns.RAYO}")
+    claimed = set(target.claims.get("components", ()))
+    if "cpa" in target.claims.get("input-modes", ()):
+        claimed.add("cpa")  # XEP-0341 rides on the input component
+    for component in sorted(claimed):
+        feature = f"urn:xmpp:rayo:{component}:1"
+        if feature not in features:
+            notes.append(f"the statement claims {component}; disco#info does not list {feature}")
+    for feature in features:
+        parts = feature.split(":")
+        if len(parts) == 5 and feature.startswith("urn:xmpp:rayo:") and parts[4] == "1" and parts[3] not in claimed | _NOT_COMPONENTS:
+            notes.append(f"disco#info lists {feature}; the statement does not claim it ({CLAIM_PREFIX['components']}:{parts[3]})")
+    return notes
+
+
+# urn:xmpp:rayo:<x>:1 names that are not components: caps nodes and the component core.
+_NOT_COMPONENTS = {"client", "call", "mixer", "ext"}

@@ -1,0 +1,149 @@
+"""A run against a target that cannot be used stops at once with a sentence and exit code 6;
+baselines, certification, profiles and the capability statement shape what runs and how it counts."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.reference.process import ReferenceProcess
+from conformance.resources import scenarios_dir
+from conformance.session import UNREACHABLE
+
+pytest_plugins = ["pytester"]
+
+CASES = scenarios_dir() / "xep0327"
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    process = ReferenceProcess(workdir=tmp_path_factory.mktemp("reference"))
+    process.start()
+    yield process
+    process.stop()
+
+
+def target_text(reference: ReferenceProcess, **replace: str) -> str:
+    text = reference.target_file.read_text()
+    for old, new in replace.items():
+        text = text.replace(old, new)
+    return text + "\n[timeouts]\nconnect = 2\n"
+
+
+def copy_case(pytester, *names: str) -> None:
+    scenarios = pytester.path / "scenarios"
+    scenarios.mkdir(exist_ok=True)
+    for name in names:
+        shutil.copy(CASES / name, scenarios)
+
+
+def run(pytester, *args: str):
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", *args, timeout=60)
+    return result, time.monotonic() - started
+
+
+def test_a_wrong_password_stops_the_run_with_a_sentence(pytester, reference):
+    copy_case(pytester, "errors/command-to-unknown-call.yaml")
+    text = reference.target_file.read_text()
+    password = next(line for line in text.splitlines() if line.startswith("password"))
+    pytester.path.joinpath("t.toml").write_text(target_text(reference, **{password: 'password = "wrong"'}))
+    result, took = run(pytester, "--rayo-target", "t.toml")
+    assert result.ret == UNREACHABLE
+    result.stdout.fnmatch_lines(["*the server under test cannot be used: cannot log in to 127.0.0.1:* as harness@localhost: authentication failed: not-authorized*"])
+    assert "Traceback" not in result.stdout.str()
+    assert took < 30  # a bound against hanging, not a performance figure
+
+
+def test_an_unreachable_host_stops_the_run(pytester, reference):
+    copy_case(pytester, "errors/command-to-unknown-call.yaml")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    text = target_text(reference)
+    port_line = next(line for line in text.splitlines() if line.startswith("port ="))
+    pytester.path.joinpath("t.toml").write_text(text.replace(port_line, f"port = {closed_port}"))
+    result, _ = run(pytester, "--rayo-target", "t.toml")
+    assert result.ret == UNREACHABLE
+    result.stdout.fnmatch_lines([f"*cannot connect to 127.0.0.1:{closed_port}*"])
+
+
+def test_a_server_that_never_answers_stops_the_run_within_the_connect_timeout(pytester, reference):
+    copy_case(pytester, "errors/command-to-unknown-call.yaml")
+    with socket.socket() as silent:  # accepts TCP, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        text = target_text(reference)
+        port_line = next(line for line in text.splitlines() if line.startswith("port ="))
+        pytester.path.joinpath("t.toml").write_text(text.replace(port_line, f"port = {silent.getsockname()[1]}"))
+        result, took = run(pytester, "--rayo-target", "t.toml")
+    assert result.ret == UNREACHABLE
+    result.stdout.fnmatch_lines(["*login timed out after 2 s waiting for the server*"])
+    assert took < 30
+
+
+def test_a_known_failure_of_the_baseline_does_not_fail_the_run_unless_certifying(pytester, tmp_path):
+    copy_case(pytester, "inbound/reject-error.yaml", "inbound/reject-busy.yaml")
+    with ReferenceProcess(("reject-error-sends-503",), workdir=tmp_path / "faulty") as target:
+        text = (tmp_path / "faulty" / "target.toml").read_text()
+        text = text.replace('[run]\n', '[run]\nbaseline = "known.toml"\n')
+        pytester.path.joinpath("t.toml").write_text(text)
+        pytester.path.joinpath("known.toml").write_text('[known-failures]\n"xep0327.inbound.reject-error" = "we send 503, ticket 7"\n')
+        result, _ = run(pytester, "--rayo-target", "t.toml", "-rx", "--rayo-report", "report")
+        result.assert_outcomes(passed=1, xfailed=1)
+        result.stdout.fnmatch_lines(["*known failure (baseline): we send 503, ticket 7*"])
+        assert "known failure" in (pytester.path / "report" / "index.html").read_text()
+        certified, _ = run(pytester, "--rayo-target", "t.toml", "--rayo-certify", "--rayo-report", "cert")
+        certified.assert_outcomes(passed=1, failed=1)
+        assert "Rayo certification report" in (pytester.path / "cert" / "index.html").read_text()
+
+
+def test_a_profile_selects_its_cases(pytester):
+    copy_case(pytester, "errors/command-to-unknown-call.yaml", "mixers/join-mixer.yaml")
+    result, _ = run(pytester, "--rayo-profile", "xep0327-call-control")
+    result.assert_outcomes(passed=2)
+    result, _ = run(pytester, "--rayo-profile", "seed")
+    result.assert_outcomes()
+    assert "2 deselected" in result.stdout.str()
+    result, _ = run(pytester, "--rayo-profile", "nonsense")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown profile 'nonsense'; known: *seed*xep0327*"])
+
+
+def test_a_case_needing_what_the_statement_does_not_claim_is_not_applicable(pytester, reference):
+    copy_case(pytester, "mixers/join-mixer.yaml")
+    text = target_text(reference, **{"mixers = true": "mixers = false"})
+    pytester.path.joinpath("t.toml").write_text(text)
+    result, _ = run(pytester, "--rayo-target", "t.toml", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*not applicable: *the target does not offer mixers*"])
+
+
+def test_each_parallel_worker_logs_in_with_its_own_account_when_the_target_has_one(reference):
+    from conformance.session import worker_target
+    from conformance.target import Account, load_target
+
+    target = load_target(reference.target_file)
+    target = target.with_options(accounts={**target.accounts, "gw1": Account("worker1@localhost", "pw1")})
+    assert worker_target(target, "gw1").jid == "worker1@localhost"
+    assert worker_target(target, "gw1").inbound() == target.inbound("worker1")
+    assert worker_target(target, "gw2") is target
+    assert worker_target(target, None) is target
+
+
+def test_init_writes_a_target_file_the_harness_reads(tmp_path, monkeypatch):
+    from conformance.cli import main
+    from conformance.target import load_target
+
+    path = tmp_path / "target.toml"
+    assert main(["init", str(path)]) == 0
+    monkeypatch.setenv("RAYO_PASSWORD", "secret")
+    target = load_target(path)
+    assert target.service == "rayo.example.net" and target.password == "secret"
+    assert target.inbound() == "sip:harness@127.0.0.1:5060"
+    assert "component:output" in target.capabilities() and "mixers" in target.capabilities()
+    assert main(["init", str(path)]) == 1  # never overwrites by accident
