@@ -45,7 +45,7 @@ class CaseResult:
     artifacts: list[Path] = field(default_factory=list)  # SIPp traces and the like
     started: float = 0.0  # monotonic
     duration: float = 0.0  # seconds
-    waiting: float = 0.0  # of which the harness spent waiting on the server or SIPp
+    harness_cpu: float = 0.0  # CPU seconds the harness process used: its time outside waiting
     known_failure: str = ""  # why the target's baseline lists this case, when it failed
 
 

@@ -40,6 +40,8 @@ def _case(result: CaseResult, page: str, artifacts: Sequence[PlacedArtifact]) ->
         "source": result.source,
         "verdict": result.verdict.value,
         "duration": result.duration,
+        "harness_cpu": result.harness_cpu,
+        "known_failure": result.known_failure,
         "started": result.started,
         "page": page,
         "findings": [asdict(f) for f in result.findings],

@@ -84,6 +84,7 @@ class CaseRunner:
             source=self.case.source,
             started=time.monotonic(),
         )
+        cpu = time.process_time()
         verdict = Verdict.PASS
         missing = sorted(set(self.case.needs) - self.target.capabilities())
         if missing:
@@ -110,6 +111,7 @@ class CaseRunner:
         result.records = sorted(self.transcript.records, key=lambda record: record.t)
         result.artifacts = list(self.sip.artifacts) if self.sip else []
         result.duration = time.monotonic() - result.started
+        result.harness_cpu = time.process_time() - cpu
         return result
 
     def verdict(self) -> Verdict:
