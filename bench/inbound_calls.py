@@ -27,10 +27,14 @@ then BYE or 200 (BYE) received by the caller, besides provisionals.
 
 Prints calls completed and failed, wall time, calls per second reached, p50
 and p95 of setup (INVITE -> offer, from SIPp's own time of the INVITE) and of
-the whole call (INVITE -> end), and the memory (VmRSS from /proc/<pid>/status)
-of the reference server, its children (Prosody), the harness and SIPp before
-and after the calls. Exits 1 if any call failed or any sequence was wrong, 2 if
-the setup failed.
+the whole call (INVITE -> end), the UDP datagrams the kernel dropped at either
+SIP socket (SIPp does not retransmit: a drop is a lost call), and the memory
+(VmRSS from /proc/<pid>/status) of the reference server, its children
+(Prosody), the harness and SIPp before and after the calls. The server's
+"after" still holds the calls' SIP transactions, which RFC 3261 keeps for up
+to 32 s (Timer J) after they complete. Exits 1 if any call failed or any
+sequence was wrong, 2 if the setup failed. --fault starts the server with a
+deliberate deviation, to see the run fail.
 """
 
 from __future__ import annotations
