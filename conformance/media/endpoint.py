@@ -86,6 +86,10 @@ class RtpEndpoint:
 
     # -- receiving --------------------------------------------------------------
 
+    def drain(self) -> None:
+        """Read every datagram waiting on the socket now, rather than at the loop's next poll."""
+        self._on_readable()
+
     def _on_readable(self) -> None:
         while self._sock is not None:
             try:

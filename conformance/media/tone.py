@@ -1,14 +1,16 @@
-"""Tones as G.711 frames: a sine wave cut into 20 ms packets."""
+"""Tones as samples and as G.711 frames: sine waves cut into 20 ms packets."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from .g711 import encode_alaw, encode_ulaw
 
 SAMPLE_RATE = 8000
 FRAME_SAMPLES = 160  # 20 ms at 8 kHz
 _FULL_SCALE = 32767
+_ENCODERS = {"pcmu": encode_ulaw, "pcma": encode_alaw}
 
 
 def sine_samples(frequency: float, count: int, *, amplitude: float = 0.5, start: int = 0) -> list[int]:
@@ -22,13 +24,23 @@ def sine_samples(frequency: float, count: int, *, amplitude: float = 0.5, start:
     return [round(peak * math.sin(step * index)) for index in range(start, start + count)]
 
 
+def tone_samples(frequencies: Sequence[float], duration_ms: int, *, amplitude: float = 0.5) -> list[int]:
+    """A tone, or a dual tone (call progress, DTMF), `amplitude` shared between its frequencies."""
+    count = duration_ms * SAMPLE_RATE // 1000
+    parts = [sine_samples(f, count, amplitude=amplitude / len(frequencies)) for f in frequencies]
+    return [sum(values) for values in zip(*parts)]
+
+
+def encode_frames(samples: Sequence[int], law: str = "pcmu") -> list[bytes]:
+    """Samples as consecutive 20 ms G.711 frames; a last partial frame is padded with silence."""
+    encode = _ENCODERS[law]
+    padded = list(samples) + [0] * (-len(samples) % FRAME_SAMPLES)
+    return [encode(padded[n : n + FRAME_SAMPLES]) for n in range(0, len(padded), FRAME_SAMPLES)]
+
+
 def tone_frames(
     frequency: float, duration_ms: int, *, amplitude: float = 0.5, law: str = "pcmu"
 ) -> list[bytes]:
     """The tone as consecutive 20 ms G.711 frames (`law` is "pcmu" or "pcma")."""
-    encode = {"pcmu": encode_ulaw, "pcma": encode_alaw}[law]
     frames = duration_ms * SAMPLE_RATE // 1000 // FRAME_SAMPLES
-    return [
-        encode(sine_samples(frequency, FRAME_SAMPLES, amplitude=amplitude, start=n * FRAME_SAMPLES))
-        for n in range(frames)
-    ]
+    return encode_frames(tone_samples([frequency], frames * 20, amplitude=amplitude), law)

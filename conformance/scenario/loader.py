@@ -19,6 +19,7 @@ import yaml
 
 from ..protocol.stanza import MalformedXML
 from . import model
+from .documents import UnknownDocument, content as document_content, documents_named
 from .template import parse_template, variables_in
 
 SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
@@ -155,6 +156,12 @@ def _phrases() -> list[str]:
         "expect-in-any-order": ["expect in any order"],
         "expect-one-of": ["expect one of"],
         "expect-nothing-more": ["expect nothing more from {call}"],
+        "media-hears": ["caller hears", "callee hears"],
+        "media-hears-nothing": ["caller hears nothing", "callee hears nothing"],
+        "media-plays": ["caller plays", "callee plays"],
+        "media-dtmf": ["caller sends dtmf in rtp", "caller sends dtmf by pcap"],
+        "recording-holds": ["recording {recording} holds"],
+        "nlsml-holds": ["nlsml {nlsml} holds"],
     }
     return [p for kind in step_kinds() for p in examples.get(kind.name, [])]
 
@@ -225,6 +232,7 @@ class _Loader:
             clients=clients,
         )
         _check_variables(self, case)
+        _check_documents(self, case)
         return None if self.problems else case
 
     # steps
@@ -386,6 +394,51 @@ class _Loader:
             **common, client=value.get("client", "client"), source=groups["source"], within=value.get("within")
         )
 
+    def build_media_hears(self, raw, value, groups, common, path):
+        return model.MediaHears(**common, party=groups["party"], sound=_sound(value))
+
+    def build_media_hears_nothing(self, raw, value, groups, common, path):
+        return model.MediaQuiet(**common, party=groups["party"], window=value["for"], grace=value.get("grace", 0.05))
+
+    def build_media_plays(self, raw, value, groups, common, path):
+        if "silence" in value:
+            return model.MediaPlays(**common, party=groups["party"], seconds=value["silence"])
+        return model.MediaPlays(**common, party=groups["party"], tone=_tone(value["tone"]), seconds=value["for"])
+
+    def build_media_dtmf(self, raw, value, groups, common, path):
+        details = value if isinstance(value, dict) else {"digits": value}
+        return model.MediaDtmf(**common, party=groups["party"], via=groups["via"], digits=details["digits"],
+                               duration=details.get("duration", 0.1), gap=details.get("gap", 0.06))
+
+    def build_recording_holds(self, raw, value, groups, common, path):
+        value = value or {}
+        return model.RecordingHolds(
+            **common,
+            source=groups["source"],
+            duration=_text_or_none(value.get("duration")),
+            size=_text_or_none(value.get("size")),
+            length=tuple(value["length"]) if "length" in value else None,
+            sound=_sound(value["sound"]) if "sound" in value else None,
+            silent=value.get("silent", False),
+        )
+
+    def build_nlsml_holds(self, raw, value, groups, common, path):
+        return model.NlsmlHolds(**common, source=groups["source"], input=value["input"], mode=value.get("mode"))
+
+
+def _tone(raw) -> tuple[float, ...]:
+    return tuple(float(f) for f in str(raw).split("+"))
+
+
+def _sound(raw: dict) -> model.SoundSpec:
+    level = tuple(raw["level"]) if "level" in raw else None
+    tone = _tone(raw["tone"]) if "tone" in raw else ()
+    return model.SoundSpec(raw["for"][0], raw["for"][1], tone, level)
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None else str(value)
+
 
 def _headers(raw) -> model.Headers:
     if not raw:
@@ -426,7 +479,7 @@ def _explain(error: jsonschema.ValidationError, path: tuple) -> str:
 
 # --- Variables: every {name} a step reads must exist by then ---------------------
 
-_BUILTINS = ("service", "inbound", "run")
+_BUILTINS = ("service", "inbound", "run", "documents", "documents.file")
 
 
 def _check_variables(loader: _Loader, case: model.Case) -> None:
@@ -452,9 +505,9 @@ def _reads(step: model.Step) -> list[tuple[str, int]]:
     for expect in getattr(step, "expect", ()):
         if expect.payload is not None:
             texts.append((expect.payload.text, expect.payload.line))
-    for name in ("to", "request_uri", "from_uri"):
+    for name in ("to", "request_uri", "from_uri", "duration", "size"):
         value = getattr(step, name, None)
-        if value:
+        if isinstance(value, str) and value:
             texts.append((value, step.line))
     return texts
 
@@ -492,6 +545,17 @@ def _step_variables(loader: _Loader, step: model.Step, known: set[str]) -> set[s
                 Problem(loader.file, line, f"unknown variable {{{name}}}: no earlier step captures it (known: {', '.join(sorted(known))})")
             )
     return known | captured
+
+
+def _check_documents(loader: _Loader, case: model.Case) -> None:
+    """Every audio document a case names is one the harness can make (documents.py)."""
+    for step in model.flatten(case.steps):
+        payload = getattr(step, "payload", None)
+        for name in sorted(documents_named(payload.text)) if payload is not None else ():
+            try:
+                document_content(name, "")
+            except UnknownDocument as err:
+                loader.problems.append(Problem(loader.file, payload.line, str(err)))
 
 
 def _display(path: Path) -> str:

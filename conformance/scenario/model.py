@@ -148,6 +148,70 @@ class NothingMore(Step):
     within: float | None = None  # a quiet window; None: a round trip to the server
 
 
+# --- media steps ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SoundSpec:
+    """A sound as a step describes it: how long (the tolerance is the range), which tone, how loud."""
+
+    shortest: float
+    longest: float
+    tone: tuple[float, ...] = ()  # one frequency, or the two of a dual tone; () any sound
+    level: tuple[float, float] | None = None  # dBFS
+
+    def describe(self) -> str:
+        what = f"a {'+'.join(f'{f:g}' for f in self.tone)} Hz tone (within 3 %)" if self.tone else "a sound"
+        loud = f" at {self.level[0]:g} to {self.level[1]:g} dBFS" if self.level else ""
+        return f"{what} lasting {self.shortest:g} to {self.longest:g} s{loud}"
+
+
+@dataclass(frozen=True)
+class MediaHears(Step):
+    party: str = ""
+    sound: SoundSpec = SoundSpec(0, 0)
+
+
+@dataclass(frozen=True)
+class MediaQuiet(Step):
+    party: str = ""
+    window: float = 0.0  # seconds from the step's start
+    grace: float = 0.05  # sound in the window's first moments is forgiven: packets in flight
+
+
+@dataclass(frozen=True)
+class MediaPlays(Step):
+    party: str = ""
+    tone: tuple[float, ...] = ()  # () silence
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class MediaDtmf(Step):
+    party: str = ""
+    digits: str = ""
+    via: str = "in rtp"  # or "by pcap"
+    duration: float = 0.1  # seconds each key lasts
+    gap: float = 0.06  # seconds between keys
+
+
+@dataclass(frozen=True)
+class RecordingHolds(Step):
+    source: str = ""  # the recording's URI, usually a capture
+    duration: str | None = None  # ms, as the complete said
+    size: str | None = None  # bytes, as the complete said
+    length: tuple[float, float] | None = None  # seconds
+    sound: SoundSpec | None = None  # the first sound in it
+    silent: bool = False
+
+
+@dataclass(frozen=True)
+class NlsmlHolds(Step):
+    source: str = ""  # the NLSML text, usually a capture
+    input: str = ""
+    mode: str | None = None
+
+
 @dataclass(frozen=True)
 class ClientSpec:
     presence: str = "directed-chat"  # what it sends on login: directed-chat, broadcast, none
@@ -178,7 +242,7 @@ class Case:
         A callee may appear only as {callee.uri} in a dial; it is a party too.
         """
         names: list[str] = []
-        for step in _flatten(self.steps):
+        for step in flatten(self.steps):
             party = getattr(step, "party", None)
             payload = getattr(step, "payload", None)
             found = [party] if party else []
@@ -187,15 +251,19 @@ class Case:
             names += [name for name in found if name not in names]
         return [n for n in names if n.startswith("caller")], [n for n in names if n.startswith("callee")]
 
+    def text(self) -> str:
+        """The XML every step sends, as written: where documents and variables are named."""
+        return "\n".join(step.payload.text for step in flatten(self.steps) if getattr(step, "payload", None))
+
     def named_requirements(self) -> tuple[str, ...]:
         """Every requirement id the case names: its own list, then those only a step names."""
         ids = dict.fromkeys(self.requirements)
-        for step in (*self.steps, *_flatten(self.steps)):  # groups themselves, then their members
+        for step in (*self.steps, *flatten(self.steps)):  # groups themselves, then their members
             ids.update(dict.fromkeys(step.requirements))
         return tuple(ids)
 
 
-def _flatten(steps):
+def flatten(steps):
     for step in steps:
         if isinstance(step, InAnyOrder):
             yield from step.members

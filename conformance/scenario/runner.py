@@ -27,7 +27,10 @@ from ..xmpp import Account, ConnectError, HarnessClient
 from ..target import Target
 from ..transcript import Transcript
 from . import model
+from .documents import DocumentServer, documents_named
 from .expectations import Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, stanza_summary, under_jid
+from .failures import SetupFailed, StepFailed
+from .media_steps import MediaSteps
 from .observations import Observations
 from .template import UnknownVariable, match_payload, substitute
 
@@ -35,19 +38,7 @@ from .template import UnknownVariable, match_payload, substitute
 TOLERATED_RULES = frozenset({END_HANGUP, REJECT_WITHOUT_REASON, EXTENSION})
 
 
-class StepFailed(Exception):
-    """An expectation was not met; the finding says what and why."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.message)
-        self.finding = finding
-
-
-class SetupFailed(Exception):
-    """The case could not reach its precondition (login refused, SIPp missing)."""
-
-
-class CaseRunner:
+class CaseRunner(MediaSteps):
     def __init__(self, case: model.Case, target: Target, workdir: Path, *, dialect: str | None = None, strict: bool = False):
         self.case = case
         self.target = target
@@ -66,6 +57,7 @@ class CaseRunner:
         self.last_dialer: str | None = None
         self.clients: dict[str, Any] = {}
         self.sip: Any = None
+        self.documents: DocumentServer | None = None
         self.pending: dict[str, asyncio.Future] = {}
         self.answered: set[str] = set()  # ids of our iqs that got their one response
         self.abandoned: set[str] = set()  # ids of our iqs we stopped waiting for
@@ -125,11 +117,21 @@ class CaseRunner:
     # --- setup and teardown -------------------------------------------------------
 
     async def set_up(self) -> None:
+        self._serve_documents()
         callers, callees = self.case.sip_parties()
         if callers or callees:
             await self._start_sip(callers, callees)
         await asyncio.gather(*(self._connect(name, spec) for name, spec in self.case.clients.items()))
         self.judging = True
+
+    def _serve_documents(self) -> None:
+        """The audio documents the case names, served to the server under test (documents.py)."""
+        names = documents_named(self.case.text())
+        if not names and "{documents" not in self.case.text():
+            return
+        self.documents = DocumentServer(self.workdir / "documents")
+        self.documents.write(names)
+        self.variables.update({"documents": self.documents.url, "documents.file": self.documents.file_url})
 
     async def _connect(self, name: str, spec: model.ClientSpec) -> None:
         login = self.target.account(spec.account)
@@ -178,6 +180,8 @@ class CaseRunner:
             self.variables[f"{name}.uri"] = self.sip.callee(name).uri
 
     async def tear_down(self) -> None:
+        if self.documents is not None:
+            self.documents.close()
         if self.sip is not None:
             try:
                 await self.sip.stop()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .errors import SipError
 from .events import SipMessage
-from .media import RtpSink
+from .media import CallMedia
 
 # Commands whose success is the end of the call, however it comes about (a
 # BYE from the server crossing ours still ends the call, as asked).
@@ -29,7 +29,7 @@ class SipCall:
     known: bool = True  # False: an INVITE for a party the case did not declare
     state: str = "new"  # the State: of SIPp's last report ("early", "confirmed", "ended", ...)
     end: str = ""  # the report that ended the call
-    sink: RtpSink | None = None
+    media: CallMedia | None = None  # the harness's RTP end of the call, opened with it
     sdp_version: int = 1  # raised for every new offer (hold, unhold)
     pending: Pending | None = None
     # Set while the call waits at a <recvCmd>: SIPp drops (and deletes the
@@ -105,5 +105,5 @@ class SipCall:
             self.pending.future.set_exception(error)
 
     def close_media(self) -> None:
-        if self.sink is not None:
-            self.sink.close()
+        if self.media is not None:
+            self.media.close()

@@ -9,13 +9,15 @@ full messages.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 
 from .calls import SipCall
 from .errors import SipError
-from .media import RtpSink
+from .media import CallMedia
 from .role import SippRole
+from .scenario import pcap_digits
 
 _DIGIT = re.compile(r"[0-9*#A-D]")
 
@@ -24,6 +26,11 @@ def _digit(digit: str) -> str:
     if not _DIGIT.fullmatch(digit):
         raise SipError(f"{digit!r} is not a DTMF digit (0-9, *, #, A-D)")
     return digit
+
+
+def can_play_pcap(digit: str) -> bool:
+    """Whether SIPp can play this key from a pcap: it needs root for its raw socket."""
+    return os.geteuid() == 0 and digit in pcap_digits()
 
 
 class _Party:
@@ -39,6 +46,13 @@ class _Party:
     async def send_dtmf(self, digit: str, call_id: str | None = None) -> int | None:
         """One digit as SIP INFO (application/dtmf-relay, Duration=160)."""
         return await self._request(await self._call(call_id), "info", "INFO", digit=_digit(digit))
+
+    async def play_dtmf(self, digit: str, call_id: str | None = None) -> None:
+        """One key as RFC 4733 from SIPp's own pcap of it, sent from SIPp's media port to the
+        server's. SIPp plays it in the background (about 140 ms) and reports at once."""
+        if not can_play_pcap(digit):
+            raise SipError(f"SIPp cannot play {digit!r} from a pcap here (it needs root, and a pcap for the key)")
+        await self._role.command(await self._call(call_id), "pcap", digit=digit)
 
     async def hold(self, call_id: str | None = None) -> int | None:
         """A re-INVITE offering a=sendonly."""
@@ -61,9 +75,9 @@ class _Party:
         await self._role.command(call, action, **fields)
         return call.finals.get(method)
 
-    def media(self, call_id: str | None = None) -> RtpSink | None:
-        """The RTP sink of the call: counts what the server sends to the party."""
-        return self._role.call(self.name, call_id).sink
+    def media(self, call_id: str | None = None) -> CallMedia:
+        """The harness's RTP end of the call: what the server sent the party, and how the party sends audio."""
+        return self._role.media(self._role.call(self.name, call_id))
 
 
 class Caller(_Party):

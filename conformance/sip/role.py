@@ -19,7 +19,7 @@ from . import twin
 from .calls import Pending, SipCall
 from .errors import PortBusy, SipCommandTimeout, SipError, SippDied
 from .events import SipEvent, parse_message, user_of
-from .media import RtpSink
+from .media import CallMedia
 from .process import SippFiles, SippPorts, SippProcess, command_line
 from .scenario import CALLEE_STATES, CALLER_STATES, callee_scenario, caller_scenario
 from .trace import TraceEntry, TraceReader
@@ -169,6 +169,8 @@ class SippRole:
         if call:
             call.observe(message, entry.direction)
             call.settle(logged="sip")
+            if entry.direction == "received" and "m=audio" in message.body and not call.ended:
+                self.media(call).use_sdp(message.body)  # where the server wants the call's audio
         t = entry.wall - self.settings.wall_offset
         self.settings.transcript.add("sip", entry.direction, party, self.peer, message.label, entry.text, t=t)
         event = SipEvent(
@@ -238,6 +240,12 @@ class SippRole:
 
     # --- commands ---------------------------------------------------------------------------
 
+    def media(self, call: SipCall) -> CallMedia:
+        """The call's RTP end, opened the first time it is needed (its port goes in the party's SDP)."""
+        if call.media is None:
+            call.media = CallMedia.open()
+        return call.media
+
     def add_call(self, call: SipCall) -> None:
         self.calls[call.call_id] = call
 
@@ -299,8 +307,7 @@ class SippRole:
             raise self.died
         if action != "dial" and action not in self.states.get(call.state, ()):
             raise SipError(f"{call.party} cannot {action} now: call {call.call_id} is {call.state}")
-        if call.sink is None:
-            call.sink = await RtpSink.open()
+        media = self.media(call)
         call.commands += 1
         resume = self.generated.reject_at[reject_code] if action == "reject" else self.generated.resume.get(action, 0)
         fields = [
@@ -308,7 +315,7 @@ class SippRole:
             ("Action", action),
             ("Resume-At", str(resume)),
             ("Digit", digit or "-"),
-            ("RTP-Port", str(call.sink.port)),
+            ("RTP-Port", str(media.port)),
             ("SDP-Version", str(sdp_version or call.sdp_version)),
         ]
         data = twin.encode(call.call_id, fields + list(extra), headers)

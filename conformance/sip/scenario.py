@@ -47,21 +47,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import messages as m
 from .status import FAILURE, PROVISIONAL, REASONS, SUCCESS
-from .xml import Scenario, assign, ereg, index, is_equal, jump, number_is, set_number, to_number
+from .xml import Scenario, assign, ereg, index, is_equal, jump, number_is, play_pcap, set_number, to_number
 
 # The commands each state takes, per role. The scenario dispatches on them
 # and the driver refuses others before they reach SIPp.
 CALLER_STATES: dict[str, tuple[str, ...]] = {
     "early": ("cancel",),
-    "confirmed": ("bye", "info", "hold", "unhold"),
+    "confirmed": ("bye", "info", "pcap", "hold", "unhold"),
 }
 CALLEE_STATES: dict[str, tuple[str, ...]] = {
     "offered": ("ring", "progress", "answer", "reject"),
-    "confirmed": ("bye", "info", "hold", "unhold"),
+    "confirmed": ("bye", "info", "pcap", "hold", "unhold"),
 }
+
+# SIPp's own recordings of one RFC 4733 key press each (notes/sipp.md 5), by key.
+PCAP_DIR = Path("/usr/share/sip-tester")
+_PCAP_NAMES = {**{digit: digit for digit in "0123456789"}, "*": "star", "#": "pound"}
+
+
+def pcap_digits() -> dict[str, str]:
+    """The keys SIPp can play from a pcap here, and the name of each one's branch."""
+    return {digit: name for digit, name in _PCAP_NAMES.items() if (PCAP_DIR / f"dtmf_2833_{name}.pcap").exists()}
 
 # Command fields and the variable each lands in. An <ereg> that does not
 # match keeps the old value, so the driver sends every field with every command.
@@ -160,7 +170,7 @@ _IN_DIALOG = [
 
 
 def _confirmed(x: Scenario, role: str) -> None:
-    _state(x, "confirmed", {"bye": "do_bye", "info": "do_info", "hold": "do_hold", "unhold": "do_unhold"})
+    _state(x, "confirmed", {"bye": "do_bye", "info": "do_info", "pcap": "do_pcap", "hold": "do_hold", "unhold": "do_unhold"})
     x.label("info_rx")
     x.send(m.reply_last("200 OK"), next="stay")
     x.label("options_rx")
@@ -189,6 +199,8 @@ def _confirmed(x: Scenario, role: str) -> None:
     x.label("info_done")
     _goto(x, "confirmed", "done info", done=True)
 
+    _pcap(x)
+
     x.jump_target("do_hold")
     x.nop(next="do_reinvite", actions=(assign("dir", "sendonly"),))
     x.jump_target("do_unhold")
@@ -205,6 +217,22 @@ def _confirmed(x: Scenario, role: str) -> None:
            actions=(assign("evt", "done [$act]"),) + _done() + (_home("confirmed"),))
 
 
+def _pcap(x: Scenario) -> None:
+    """Play the pcap of the key in Digit. SIPp loads a pcap when it reads the
+    file, so each key has a branch; the play runs on while the call waits
+    for the next command. A key without a pcap is refused."""
+    digits = pcap_digits()
+    x.jump_target("do_pcap")
+    x.nop(actions=tuple(is_equal(f"pcap_{name}", "digit", digit) for digit, name in digits.items()))
+    for name in digits.values():
+        x.nop(next=f"play_{name}", test=f"pcap_{name}")
+    x.nop(next="confirmed", actions=_done("refused") + (_home("confirmed"),))
+    for name in digits.values():
+        x.label(f"play_{name}")
+        x.nop(next="confirmed", actions=(
+            play_pcap(str(PCAP_DIR / f"dtmf_2833_{name}.pcap")), assign("evt", "done pcap")) + _done() + (_home("confirmed"),))
+
+
 def _end(x: Scenario) -> None:
     x.jump_target("end")
     x.send_cmd("Call-ID: [call_id]", "Event: [$evt]", "State: ended", "Done: [$done]", "Result: [$result]")
@@ -214,7 +242,7 @@ def _resume(x: Scenario, actions: dict[str, str]) -> dict[str, int]:
     return {action: x.labels[label] for action, label in actions.items()}
 
 
-_RESUME = {"bye": "do_bye", "info": "do_info", "hold": "do_hold", "unhold": "do_unhold"}
+_RESUME = {"bye": "do_bye", "info": "do_info", "pcap": "do_pcap", "hold": "do_hold", "unhold": "do_unhold"}
 
 
 # --- the caller ---------------------------------------------------------------------------

@@ -38,6 +38,11 @@ def ereg(regexp: str, assign_to: str, search_in: str = "msg", check: bool = Fals
     return f"<ereg{_attrs(regexp=regexp, search_in=search_in, check_it=check_it, assign_to=assign_to)}/>"
 
 
+def play_pcap(path: str) -> str:
+    """Play RTP from a pcap file to the media address of the last SDP received (needs root)."""
+    return f"<exec{_attrs(play_pcap_audio=path)}/>"
+
+
 def index(label: str) -> str:
     """The SIPp index of the element after `label`, filled in when the file is written."""
     return f"@{{{label}}}"

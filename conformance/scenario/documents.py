@@ -1,0 +1,88 @@
+"""Audio documents for output cases: made on demand from their names, served by HTTP on loopback.
+
+A case names a document by what it holds, so the reader knows what the
+caller should hear:
+
+    tone-440-300ms.wav                     440 Hz for 300 ms, at -15 dBFS
+    silence-200ms.wav                      200 ms of silence
+    tone-440-200ms+tone-880-200ms.uri      a text/uri-list of those two WAVs
+
+`{documents}` in a case is the HTTP base URL, `{documents.file}` the same
+directory as a file: URL. The files a case names are written before it
+runs; the server under test fetches them (so it must reach this host).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from ..media.tone import tone_samples
+from ..media.wav import wav_bytes
+
+AMPLITUDE = 0.25  # peak, as a fraction of full scale: an RMS level of -15 dBFS
+_WAV = re.compile(r"(?:tone-(\d+)|silence)-(\d+)ms\.wav")
+_MENTION = re.compile(r"\{documents(?:\.file)?\}/([\w+.-]+)")
+
+
+class UnknownDocument(ValueError):
+    pass
+
+
+def documents_named(text: str) -> set[str]:
+    """The document names a case's text refers to."""
+    return set(_MENTION.findall(text))
+
+
+def content(name: str, base_url: str) -> bytes:
+    """The bytes of the document called `name`; a list's entries are URLs under `base_url`."""
+    wav = _WAV.fullmatch(name)
+    if wav:
+        milliseconds = int(wav.group(2))
+        if wav.group(1) is None:
+            return wav_bytes([[0] * (milliseconds * 8)])
+        return wav_bytes([tone_samples([int(wav.group(1))], milliseconds, amplitude=AMPLITUDE)])
+    if name.endswith(".uri"):
+        entries = name[: -len(".uri")].split("+")
+        if all(_WAV.fullmatch(entry + ".wav") for entry in entries):
+            return "".join(f"{base_url}/{entry}.wav\r\n" for entry in entries).encode()
+    raise UnknownDocument(f"no document is called {name!r} (see conformance/scenario/documents.py)")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {".wav": "audio/wav", ".uri": "text/uri-list"}
+
+    def log_message(self, format: str, *args) -> None:
+        """Requests are evidence of the server's behaviour, not noise on stderr."""
+
+
+class DocumentServer:
+    """A directory of documents and an HTTP server on 127.0.0.1 serving it, on a port of its own."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(directory)))
+        self._thread = threading.Thread(target=self._http.serve_forever, name="documents", daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._http.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def file_url(self) -> str:
+        return self.directory.resolve().as_uri()
+
+    def write(self, names: set[str]) -> None:
+        for name in names:
+            (self.directory / name).write_bytes(content(name, self.url))
+
+    def close(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join()

@@ -1,0 +1,218 @@
+"""The media steps: what a SIPp party heard from the server, what it sends, and what a
+recording or a recognition result holds.
+
+Each party's call has an RTP end in the harness (conformance.sip.media). A
+"hears" step judges the next sound after what earlier steps judged; a quiet
+window judges the time from the step's start. Waits wake on every packet and
+are bounded: the start of a sound by the step's timeout, its end by the
+longest duration the step allows. Every judgement is written to the
+transcript with the tolerance it used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from ..media.tape import GAP, Sound, sounds_in
+from ..media.tone import tone_samples
+from ..media.wav import Wav, WavError, read_wav
+from ..sip import SipError
+from ..sip.media import CallMedia
+from ..sip.parties import can_play_pcap
+from . import model
+from .failures import StepFailed
+from .template import substitute
+
+if TYPE_CHECKING:
+    from .runner import CaseRunner
+
+PLAYED_AMPLITUDE = 0.4  # the level of the tones a party plays, as a fraction of full scale
+PCAP_SECONDS = 0.2  # SIPp's pcap of one key lasts 140 ms; the next key starts after this
+DURATION_TOLERANCE = 0.020  # a recording's duration attribute may differ from its file by one frame
+FETCH_TIMEOUT = 5.0
+
+
+class MediaSteps:
+    """Mixed into the CaseRunner: the do_<Step> methods of the media steps."""
+
+    # -- hearing -------------------------------------------------------------------
+
+    async def do_MediaHears(self: CaseRunner, step: model.MediaHears) -> None:
+        media = self.party_media(step)
+        sound = await self._next_sound(step, media)
+        media.position = sound.end
+        problem = judge_sound(sound, step.sound)
+        self.transcript.note(step.party, f"heard {sound.describe()}; expected {step.sound.describe()}")
+        if problem:
+            raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; {problem}",
+                                          expected=step.sound.describe(), actual=sound.describe()))
+
+    async def _next_sound(self: CaseRunner, step: model.MediaHears, media: CallMedia) -> Sound:
+        """The first sound after the party's position: once it has ended, or once it is too long."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.timeout(step, "event")
+        while True:
+            sounds = media.tape.sounds(media.position, loop.time())
+            if sounds and (sounds[0].closed or sounds[0].duration > step.sound.longest):
+                return sounds[0]
+            if not sounds and loop.time() >= give_up:
+                waited = self.timeout(step, "event")
+                raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; heard nothing within {waited:.1f} s",
+                                              expected=step.sound.describe(), actual="silence"))
+            await media.changed(sounds[0].end + GAP if sounds else give_up)
+
+    async def do_MediaQuiet(self: CaseRunner, step: model.MediaQuiet) -> None:
+        media = self.party_media(step)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        end = start + step.window * self.target.timeouts.scale
+        self.transcript.note(step.party, f"quiet window of {end - start:.2f} s for the audio the server sends "
+                                         f"(sound in its first {step.grace:.2f} s forgiven: packets already sent)")
+        while loop.time() < end and not media.tape.sound_between(start + step.grace, end):
+            await media.changed(end)
+        media.position = max(media.position, end)
+        heard = media.tape.sound_between(start + step.grace, end)
+        if heard:
+            at = heard[0].time - start
+            what = Sound(heard, closed=True).describe()
+            raise StepFailed(self.failure(step, f"{step.phrase}: the server sent sound {at:.2f} s into the quiet window: {what}",
+                                          expected="silence", actual=what))
+
+    # -- sending -------------------------------------------------------------------
+
+    async def do_MediaPlays(self: CaseRunner, step: model.MediaPlays) -> None:
+        media = self.sending_media(step)
+        milliseconds = round(step.seconds * 1000)
+        if step.tone:
+            samples = tone_samples(step.tone, milliseconds, amplitude=PLAYED_AMPLITUDE)
+            what = f"a {'+'.join(f'{f:g}' for f in step.tone)} Hz tone"
+        else:
+            samples, what = [0] * (milliseconds * 8), "silence"
+        self.transcript.note(step.party, f"plays {what} for {step.seconds:g} s")
+        await media.play(samples)
+
+    async def do_MediaDtmf(self: CaseRunner, step: model.MediaDtmf) -> None:
+        if step.via == "in rtp":
+            media = self.sending_media(step)
+            if media.endpoint.dtmf_pt is None:
+                raise StepFailed(self.failure(step, f"{step.phrase}: the server's SDP offers no telephone-event: RFC 4733 cannot be sent"))
+            self.transcript.note(step.party, f"sends {step.digits!r} as RFC 4733 events, {step.duration:g} s each, {step.gap:g} s apart")
+            await media.send_digits(step.digits, duration_ms=round(step.duration * 1000), gap_ms=round(step.gap * 1000))
+            return
+        party = self.sip_party(step.party)
+        for digit in step.digits:
+            try:
+                if can_play_pcap(digit):
+                    await party.play_dtmf(digit)
+                    await asyncio.sleep(PCAP_SECONDS)  # pacing: the pcap plays on after SIPp reports
+                else:
+                    self.transcript.note(step.party, f"SIPp cannot play {digit!r} from a pcap here (not root): sent as SIP INFO")
+                    await party.send_dtmf(digit)
+            except SipError as err:
+                raise StepFailed(self.failure(step, f"{step.phrase}: {err}"))
+
+    # -- documents ---------------------------------------------------------------------
+
+    async def do_RecordingHolds(self: CaseRunner, step: model.RecordingHolds) -> None:
+        uri = substitute(step.source, self.variables).strip()
+        try:
+            data = await asyncio.to_thread(fetch, uri)
+            wav = read_wav(data)
+        except (OSError, ValueError, WavError) as err:
+            raise StepFailed(self.failure(step, f"{step.phrase}: cannot read the recording {uri}: {err}"))
+        self.transcript.note("harness", f"fetched the recording {uri}: {len(data)} bytes, {wav.duration:.3f} s, {len(wav.channels)} channel(s)")
+        problems = [p for p in self._recording_problems(step, data, wav) if p]
+        if problems:
+            raise StepFailed(self.failure(step, f"{step.phrase}: " + "; ".join(problems)))
+
+    def _recording_problems(self: CaseRunner, step: model.RecordingHolds, data: bytes, wav: Wav) -> list[str | None]:
+        problems: list[str | None] = []
+        if step.size is not None:
+            size = int(substitute(step.size, self.variables))
+            problems.append(None if size == len(data) else f"size says {size} bytes, the file has {len(data)}")
+        if step.duration is not None:
+            said = int(substitute(step.duration, self.variables)) / 1000
+            off = abs(said - wav.duration) > DURATION_TOLERANCE
+            problems.append(f"duration says {said:.3f} s, the file lasts {wav.duration:.3f} s (tolerance 20 ms)" if off else None)
+        if step.length is not None and not step.length[0] <= wav.duration <= step.length[1]:
+            problems.append(f"the file lasts {wav.duration:.3f} s, expected {step.length[0]:g} to {step.length[1]:g} s")
+        sounds = sounds_in(wav.mono())
+        if step.silent and sounds:
+            problems.append(f"expected silence, the file holds {sounds[0].describe()}")
+        if step.sound is not None:
+            problem = judge_sound(sounds[0], step.sound) if sounds else "the file holds only silence"
+            problems.append(f"expected {step.sound.describe()} in the file; {problem}" if problem else None)
+        return problems
+
+    async def do_NlsmlHolds(self: CaseRunner, step: model.NlsmlHolds) -> None:
+        text = substitute(step.source, self.variables)
+        problem = nlsml_problem(text, step.input, step.mode)
+        if problem:
+            raise StepFailed(self.failure(step, f"{step.phrase}: {problem}", expected=f"input {step.input!r}", actual=text))
+
+    # -- parties ---------------------------------------------------------------------
+
+    def sip_party(self: CaseRunner, name: str):
+        return self.sip.caller(name) if name.startswith("caller") else self.sip.callee(name)
+
+    def party_media(self: CaseRunner, step: model.Step) -> CallMedia:
+        try:
+            return self.sip_party(step.party).media()
+        except SipError as err:
+            raise StepFailed(self.failure(step, f"{step.phrase}: {err}"))
+
+    def sending_media(self: CaseRunner, step: model.Step) -> CallMedia:
+        media = self.party_media(step)
+        if not media.can_send:
+            raise StepFailed(self.failure(step, f"{step.phrase}: no SDP from the server has said where to send media yet"))
+        return media
+
+
+def judge_sound(sound: Sound, spec: model.SoundSpec) -> str | None:
+    """Why the sound is not the one described, or None."""
+    if not spec.shortest <= sound.duration <= spec.longest:
+        still = "" if sound.closed else " and still going"
+        return f"heard {sound.describe()}{still}"
+    if spec.tone and not sound.holds(spec.tone):
+        return f"heard {sound.describe()}, not that tone"
+    if spec.level and not spec.level[0] <= sound.level <= spec.level[1]:
+        return f"heard {sound.describe()}, not at that level"
+    return None
+
+
+def fetch(uri: str) -> bytes:
+    """The bytes at a file: or http(s): URI."""
+    parsed = urllib.parse.urlparse(uri)
+    if parsed.scheme == "file":
+        return Path(urllib.parse.unquote(parsed.path)).read_bytes()
+    if parsed.scheme in ("http", "https"):
+        with urllib.request.urlopen(uri, timeout=FETCH_TIMEOUT) as response:
+            return response.read()
+    raise ValueError(f"the harness cannot fetch a {parsed.scheme or 'schemeless'} URI")
+
+
+def nlsml_problem(text: str, digits: str, mode: str | None) -> str | None:
+    """Why the NLSML result does not hold an interpretation of these keys, or None."""
+    try:
+        root = etree.fromstring(text.strip().encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as err:
+        return f"the match is not an XML document: {err}"
+    if etree.QName(root).localname != "result":
+        return f"the document is <{etree.QName(root).localname}>, not an NLSML <result>"
+    inputs = [node for node in root.iter("{*}input") if etree.QName(node.getparent()).localname == "interpretation"]
+    if not inputs:
+        return "no <interpretation> holds an <input>"
+    wanted = "".join(digits.split())
+    heard = ["".join((node.text or "").split()) for node in inputs]
+    if wanted not in heard:
+        return f"the input is {heard[0]!r}, expected {wanted!r}"
+    node = inputs[heard.index(wanted)]
+    if mode and node.get("mode") != mode:
+        return f"the input's mode is {node.get('mode')!r}, expected {mode!r}"
+    return None
