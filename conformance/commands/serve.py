@@ -31,11 +31,14 @@ def add_parser(subparsers) -> None:
 
 
 def list_faults() -> int:
-    from ..reference.faults import CATALOGUE
+    from ..reference.faults import BY_NAME, CATALOGUE
 
-    width = max(len(f.name) for f in CATALOGUE)
+    dialects: dict[str, list[str]] = {}  # a deviation of the shared core has an entry per dialect
     for fault in CATALOGUE:
-        print(f"{fault.name:<{width}}  {fault.summary}")
+        dialects.setdefault(fault.name, []).append(fault.dialect)
+    width = max(map(len, dialects))
+    for name, shown_in in dialects.items():
+        print(f"{name:<{width}}  {BY_NAME[name].summary} ({', '.join(shown_in)})")
     return 0
 
 

@@ -21,6 +21,9 @@ class Fault:
     caught_by: tuple[str, ...]  # case ids that must fail under this fault
     evidence: str  # a regular expression the findings of those cases must match
     warns: tuple[str, ...] = ()  # case ids that must warn (a SHOULD, or a tolerated reading)
+    # The dialect the server runs in: its suite is the one that must catch the fault. A
+    # deviation of the core shared by both dialects has one entry per dialect it is shown in.
+    dialect: str = "xep0327"
 
 
 def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: str, warns: Iterable[str] = ()) -> Fault:
@@ -185,7 +188,71 @@ CATALOGUE: tuple[Fault, ...] = (
        "malformed XML"),
 )
 
-BY_NAME = {fault.name: fault for fault in CATALOGUE}
+# seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)
+
+SIN = "seed.inbound."
+SOUT = "seed.outbound."
+SCALL = "seed.calls."
+
+
+def _seed(name: str, summary: str, caught_by: Iterable[str], evidence: str) -> Fault:
+    return Fault(name, summary, "seed", tuple(caught_by), evidence, dialect="seed")
+
+
+def _also_seed(name: str, caught_by: Iterable[str]) -> Fault:
+    """A deviation of the shared core, as the seed suite shows it."""
+    shared = next(f for f in CATALOGUE if f.name == name)
+    return Fault(name, shared.summary, shared.area, tuple(caught_by), shared.evidence, dialect="seed")
+
+
+# Every seed case that answers an inbound call.
+_SEED_ANSWERED = [SIN + "answer-then-client-hangup", SIN + "caller-hangs-up", SCALL + "hold-and-unhold",
+                  SCALL + "mute-silences-the-caller", SCALL + "dtmf-event"]
+# Every seed case that commands the call whose JID (with the page's resource /1) it was offered or reported.
+_SEED_COMMANDED = [SIN + "accept-rings-the-caller", SIN + "redirect-sends-302", SIN + "reject-decline", SIN + "reject-busy",
+                   SIN + "reject-error", SIN + "reject-without-reason", *_SEED_ANSWERED, SOUT + "dial-answered-then-client-hangup"]
+_SEED_DIALS = [SOUT + "dial-answered-then-client-hangup", SOUT + "busy", SOUT + "rejected", SOUT + "no-answer",
+               SOUT + "far-end-hangs-up"]
+
+CATALOGUE += (
+    _also_seed("offer-drops-headers", [SIN + "offer-carries-the-call"]),
+    _also_seed("accept-sends-nothing", [SIN + "accept-rings-the-caller"]),
+    _also_seed("answer-sends-180", _SEED_ANSWERED),
+    _also_seed("redirect-without-contact", [SIN + "redirect-sends-302"]),
+    _also_seed("reject-codes-swapped", [SIN + "reject-decline", SIN + "reject-busy", SIN + "reject-without-reason"]),
+    _also_seed("reject-error-sends-503", [SIN + "reject-error"]),
+    _also_seed("hangup-without-bye", [SIN + "answer-then-client-hangup", SOUT + "dial-answered-then-client-hangup"]),
+    _also_seed("no-end-after-hangup", [SIN + "answer-then-client-hangup", SOUT + "dial-answered-then-client-hangup"]),
+    _also_seed("cancel-ignored", [SIN + "caller-cancels"]),
+    _also_seed("event-after-end", [SIN + "caller-cancels", SIN + "answer-then-client-hangup", SIN + "caller-hangs-up",
+                                   SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
+    _also_seed("no-ringing", [SOUT + "dial-answered-then-client-hangup"]),
+    _also_seed("no-answered", [SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
+    _also_seed("busy-reported-as-rejected", [SOUT + "busy"]),
+    _seed("call-resource-refused", "commands to a call's JID with the page's resource (<id>@<domain>/1) get item-not-found",
+          _SEED_COMMANDED, "item-not-found"),
+    _seed("ref-uri", "the dial result carries XEP-0327's <ref uri=.../> instead of the seed's <ref id=.../>",
+          _SEED_DIALS, "ref"),
+    _seed("xep-remote-end-reasons", "a far end's hangup or refusal ends with XEP-0327's <hungup/> or <rejected/>, "
+          "not the seed's <hangup/> or <reject/>",
+          [SIN + "caller-cancels", SIN + "caller-hangs-up", SOUT + "far-end-hangs-up", SOUT + "rejected"], "hangup|reject"),
+    _seed("no-answer-reported-as-error", "a far end's 408 or 480 ends the dial with <error/> instead of <timeout/>",
+          [SOUT + "no-answer"], "timeout"),
+    _seed("reject-needs-reason", "a reject naming no reason gets bad-request instead of declining the call",
+          [SIN + "reject-without-reason"], "bad-request"),
+    _seed("hold-not-signalled", "hold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
+    _seed("unhold-not-signalled", "unhold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
+    _seed("mute-ignored", "mute gets a result, but the muted caller's keys are still reported",
+          [SCALL + "mute-silences-the-caller"], "sent more"),
+    _seed("unmute-ignored", "unmute gets a result, but the caller's keys stay unreported",
+          [SCALL + "mute-silences-the-caller"], "dtmf"),
+    _seed("no-dtmf-event", "keys the caller presses are never reported as <dtmf/>",
+          [SCALL + "dtmf-event", SCALL + "mute-silences-the-caller"], "dtmf"),
+    _seed("dtmf-signal-as-event-code", "a <dtmf/> event's signal is the RFC 4733 event number (11 for #), not the key",
+          [SCALL + "dtmf-event"], "11|DTMF digit"),
+)
+
+BY_NAME = {fault.name: fault for fault in reversed(CATALOGUE)}  # a deviation of both dialects: its first entry
 
 
 class UnknownFault(ValueError):

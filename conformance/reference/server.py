@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .core.dialects import dialect
 from .core.rayo import RayoCore
 from .faults import Faults
 from .sip.ua import SipEndpoint
@@ -64,6 +65,7 @@ class ReferenceServer:
             send=lambda s: self.xmpp.send(s),
             faults=Faults(config.faults),
             registered=frozenset(config.users + (config.other_user,)),
+            dialect=config.dialect,
         )
         self.xmpp = self._xmpp()
         await self.xmpp.start()
@@ -139,7 +141,7 @@ class ReferenceServer:
             f"rayo-conformance reference server ({self.config.dialect})",
             f"  XMPP (c2s)    {xmpp_host}:{xmpp_port}   {xmpp}",
             f"  accounts      {users}   password {self.config.password}",
-            f"  Rayo service  {self.config.service}   (send <dial/> here; calls are <id>@{self.config.service})",
+            f"  Rayo service  {self.config.service}   (send <dial/> here; calls are {dialect(self.config.dialect).event_sender('<id>@' + self.config.service)})",
             f"  SIP (UDP)     {sip_host}:{sip_port}   an INVITE to sip:<user>@{sip_host}:{sip_port} is offered to <user>'s available resources",
         ]
         if self.config.faults:

@@ -41,6 +41,7 @@ class Call:
     timer: Any = None  # the dial timeout's handle
     joins: dict[str, Join] = field(default_factory=dict)  # peer JID (call or mixer) -> join
     pending_joins: list[Any] = field(default_factory=list)  # nested joins of a dial, made on answer
+    muted: bool = False  # seed mute: what the far end sends is not heard (no dtmf events)
 
     @property
     def ended(self) -> bool:

@@ -18,8 +18,10 @@ from ...protocol.jid import JID, strip_xmpp_uri
 from ..faults import Faults
 from . import stanzas as st
 from .availability import Availability
+from .callmedia import COMMANDS as MEDIA_COMMANDS, CallMedia
 from .calls import Call, Join, State, new_call_id
 from .components import Components
+from .dialects import XEP0327, dialect as dialect_named
 from .errors import CommandError
 from .joins import Joining
 
@@ -43,8 +45,9 @@ PROVOKED_DIAL_ERRORS = {
 
 class RayoCore:
     def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None],
-                 faults: Faults = Faults(), registered: frozenset[str] | None = None):
+                 faults: Faults = Faults(), registered: frozenset[str] | None = None, dialect: str = "xep0327"):
         self.service = service
+        self.dialect = dialect_named(dialect)  # where the seed draft and XEP-0327 differ
         self.sip = sip
         self.send = send
         self.faults = faults
@@ -54,6 +57,7 @@ class RayoCore:
         )
         self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
         self.joining = Joining(self)
+        self.media = CallMedia(self)
         self.components = Components(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
         self.mixer_ver = st.caps_ver(MIXER_IDENTITY, CALL_FEATURES)
@@ -103,7 +107,9 @@ class RayoCore:
             return self.service_command(request, payload)
         if to.domain != self.service:
             raise CommandError("item-not-found", "cancel")
-        if to.resource:
+        if to.resource and to.resource == self.dialect.call_resource and "call-resource-refused" in self.faults:
+            raise CommandError("item-not-found", "cancel")
+        if not self.dialect.addresses_call(to.resource):
             return self.components.command(request, payload, to)
         if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
             if "call-disco-not-implemented" in self.faults:
@@ -164,7 +170,9 @@ class RayoCore:
             call.timer = asyncio.get_running_loop().call_later(timeout / 1000, self.dial_timed_out, call)
         if "ref-id" in self.faults:
             return st.rayo("ref", {"id": call_id})
-        return st.rayo("ref", {"uri": f"xmpp:{call.jid}"})
+        if "ref-uri" in self.faults:
+            return XEP0327.ref(call_id, call.jid)
+        return self.dialect.ref(call_id, call.jid)
 
     def _requested_id(self, uri: str | None) -> str:
         """The call id a dial asks for with `uri` (§6.2.1), or a new one."""
@@ -202,6 +210,8 @@ class RayoCore:
 
     def _nested_join(self, client: str, join: etree._Element) -> tuple[str, Join]:
         """§6.2.1.2: a join inside a dial, checked now, made once the new call is answered."""
+        if "join" not in self.dialect.call_commands:
+            raise CommandError("feature-not-implemented", "cancel", f"no joins in {self.dialect.name}")
         if join.get("call-uri") is None or join.get("mixer-name") is not None:
             raise CommandError("bad-request", "modify", "a nested join names the call to join with call-uri")
         peer = self.joining.peer(JID.parse(client).bare, join.get("call-uri"))
@@ -260,7 +270,9 @@ class RayoCore:
     def inbound_event(self, call: Call, event: Any) -> None:
         if call.ended:
             return
-        if event.kind in ("cancelled", "bye"):
+        if event.kind == "dtmf":
+            self.media.dtmf(call, event.digit)
+        elif event.kind in ("cancelled", "bye"):
             if event.kind == "cancelled" and "cancel-ignored" in self.faults:
                 call.state = State.ENDED
                 return
@@ -275,14 +287,16 @@ class RayoCore:
         if etree.QName(payload).namespace != ns.RAYO:
             return self.components.start(call, request, payload)
         name = etree.QName(payload).localname
+        if name not in self.dialect.call_commands:
+            raise CommandError("feature-not-implemented", "cancel", f"{name} is not a call command in {self.dialect.name}")
         if name == "join":
             return self.joining.join(call, payload)
         if name == "unjoin":
             return self.joining.unjoin(call, payload)
-        handler = getattr(self, "cmd_" + name.replace("-", "_"), None)
-        if handler is None:
-            raise CommandError("feature-not-implemented", "cancel", f"{name} is not a call command")
-        handler(call, payload)
+        if name in MEDIA_COMMANDS:
+            getattr(self.media, name)(call, payload)
+        else:
+            getattr(self, "cmd_" + name)(call, payload)
         return []
 
     def take_control(self, call: Call, sender: str) -> None:
@@ -330,6 +344,8 @@ class RayoCore:
 
     def cmd_reject(self, call: Call, payload: etree._Element) -> None:
         reasons = [etree.QName(c).localname for c in payload if isinstance(c.tag, str) and etree.QName(c).localname != "header"]
+        if not reasons and self.dialect.reject_default and "reject-needs-reason" not in self.faults:
+            reasons = [self.dialect.reject_default]
         if len(reasons) != 1 or reasons[0] not in REJECT_CODES:
             raise CommandError("bad-request", "modify", "reject needs one reason: decline, busy or error")
         if call.inbound and call.state is State.ACCEPTED and "reject-after-accept-allowed" not in self.faults:
@@ -373,7 +389,9 @@ class RayoCore:
     def outbound_event(self, call: Call, event: Any) -> None:
         if call.ended:
             return
-        if event.kind == "provisional" and call.state is State.DIALING:
+        if event.kind == "dtmf":
+            self.media.dtmf(call, event.digit)
+        elif event.kind == "provisional" and call.state is State.DIALING:
             call.state = State.RINGING
             if "no-ringing" not in self.faults:
                 self.broadcast(call, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
@@ -401,6 +419,8 @@ class RayoCore:
 
     def _failure_reason(self, code: int | None) -> str:
         reason = END_REASONS.get(code or 0, "error")
+        if reason == "timeout" and "no-answer-reported-as-error" in self.faults:
+            return "error"
         if reason == "busy" and "busy-reported-as-rejected" in self.faults:
             return "rejected"
         return reason
@@ -426,7 +446,7 @@ class RayoCore:
         self.send(st.stanza("presence", sender, to, type, children=children))
 
     def event(self, call: Call, to: str, payload: etree._Element, type: str | None = None, extra=()) -> None:
-        self.send_presence(call.jid, to, list(extra) + [payload], type)
+        self.send_presence(self.dialect.event_sender(call.jid), to, list(extra) + [payload], type)
 
     def broadcast(self, call: Call, payload: etree._Element) -> None:
         for party in call.controllers():
@@ -444,12 +464,14 @@ class RayoCore:
         call.state = State.ENDED
         if reason == "hungup" and "remote-hangup-reported-as-hangup" in self.faults:
             reason = "hangup"
+        if reason not in ("hungup", "rejected") or "xep-remote-end-reasons" not in self.faults:
+            reason = self.dialect.end_reason(reason)
         recipients = [call.dcp] if "end-only-to-dcp" in self.faults and call.dcp else call.end_recipients()
         for recipient in recipients:
             if "malformed-end" in self.faults:
                 self.send(f"<presence from='{call.jid}' to='{recipient}' type='unavailable'><end xmlns='{ns.RAYO}'><{reason}/></presence>")
                 continue
-            type = None if "end-not-unavailable" in self.faults else "unavailable"
+            type = None if "end-not-unavailable" in self.faults else self.dialect.end_type
             self.event(call, recipient, st.rayo("end", children=[st.rayo(reason)]), type=type)
             if "event-after-end" in self.faults:
                 self.event(call, recipient, st.rayo("answered"))
