@@ -117,9 +117,21 @@ class ReferenceServer:
             "[run]\n"
             f'dialect = "{self.config.dialect}"\n\n'
             + self._extra_accounts()
+            + self.capabilities_toml()
             + "[provoke]  # dial targets the reference server refuses on purpose (docs/reference.md)\n"
             f'not-authorized = "sip:unauthorized@{sip_host}:{sip_port}"\n'
             f'resource-constraint = "sip:congested@{sip_host}:{sip_port}"\n'
+        )
+
+    def capabilities_toml(self) -> str:
+        """The capability statement: what this server implements, in the target file's terms."""
+        return (
+            "[capabilities]\n"
+            "components = []  # the media components are not built yet\n"
+            'input-modes = []\n'
+            'dtmf = ["info", "rfc4733"]\n'
+            "mixers = true\n"
+            "outbound-calls = true\n\n"
         )
 
     def _extra_accounts(self) -> str:
