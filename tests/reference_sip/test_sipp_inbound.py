@@ -260,6 +260,30 @@ def test_reinvite_hold_and_unhold(sipp, recorder) -> None:
     asyncio.run(scenario())
 
 
+def test_hold_asked_for_before_the_ack_waits_for_it(sipp, recorder) -> None:
+    """A re-INVITE asked for while our 200 waits for its ACK goes once the ACK is in (RFC 3261
+    14.1): SIPp pauses before its ACK and fails on an INVITE that comes earlier."""
+    holds: list[asyncio.Future[int]] = []
+
+    async def scenario() -> None:
+        events = recorder()
+
+        def incoming(call: IncomingCall) -> None:
+            call.on_event = events
+            call.answer()
+            holds.append(call.hold())
+
+        async with endpoint() as ua:
+            ua.on_incoming = incoming
+            async with sipp("uac_late_ack_hold.xml", remote=ua.address) as caller:
+                await caller.succeeded()
+            await events.event("bye")
+        assert holds[0].result() == 200
+        assert events.kinds == ["ack", "bye"]
+
+    asyncio.run(scenario())
+
+
 def test_requests_outside_dialogs(sipp) -> None:
     async def scenario() -> None:
         offered: list[IncomingCall] = []

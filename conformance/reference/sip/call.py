@@ -108,6 +108,7 @@ class Call:
         self._unacked: dict[int, _Reliable2xx] = {}  # our 2xx to INVITEs, by CSeq number
         self._awaiting_answer_in_ack = False  # we offered in a 2xx (the INVITE had no SDP)
         self._reinvite_pending = False
+        self._deferred_reinvite: Callable[[], None] | None = None  # waits for the ACK of our 2xx
         self._bye_sent = False
 
     @property
@@ -193,6 +194,9 @@ class Call:
             self._awaiting_answer_in_ack = False
             self._use_remote_sdp(ack.body)
         self._acked(ack)
+        if self._deferred_reinvite is not None and not self._unacked and not self.ended:
+            send, self._deferred_reinvite = self._deferred_reinvite, None
+            send()
 
     def _acked(self, ack: SipMessage) -> None:
         """An ACK completed an offer/answer exchange; IncomingCall reports the first."""
@@ -244,10 +248,19 @@ class Call:
 
     def _reinvite(self, direction: str) -> asyncio.Future[int]:
         self._require_confirmed()
-        if self._reinvite_pending or self._unacked:
+        if self._reinvite_pending:
             raise CallStateError("an offer/answer exchange is already in progress")
         self._reinvite_pending = True
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if self._unacked:
+            # Our 2xx waits for its ACK: its INVITE transaction is not over, and a new one
+            # may not start before (RFC 3261 14.1). The re-INVITE goes when the ACK comes.
+            self._deferred_reinvite = lambda: self._send_reinvite(direction, future)
+        else:
+            self._send_reinvite(direction, future)
+        return future
+
+    def _send_reinvite(self, direction: str, future: asyncio.Future[int]) -> None:
         invite = self._new_request("INVITE", body=self.sdp.offer(direction), content_type=SDP)
         acks: list[SipMessage] = []  # the one ACK, resent for each 2xx copy
 
@@ -268,7 +281,6 @@ class Call:
             future.set_result(408)
 
         self.endpoint.layer.send_invite(invite, self.dialog.destination(), on_response, on_timeout)
-        return future
 
     def _ack_for(self, invite: SipMessage) -> SipMessage:
         """The ACK of a 2xx: a new transaction, CSeq number of the INVITE (RFC 3261 13.2.2.4)."""
