@@ -188,6 +188,72 @@ CATALOGUE: tuple[Fault, ...] = (
        "malformed XML"),
 )
 
+# components (§6.5): each judged on the cases that use its component (tests/selftest)
+
+OUTP = "xep0327.output."
+INP = "xep0327.input."
+_URL_OUTPUTS = [OUTP + name for name in (
+    "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
+    "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
+    "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors")] + [INP + "alongside-an-output"]
+_NLSML = [INP + name for name in ("srgs-match", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
+                                  "alongside-an-output", "early-media-before-answer")]
+_RTP_KEYS = [INP + name for name in ("srgs-match", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
+                                     "alongside-an-output", "early-media-before-answer")]
+
+CATALOGUE += (
+    _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
+       _URL_OUTPUTS, "error"),
+    _f("speech-renders-silence", "output", "inline speech plays as silence, and the output still finishes",
+       [OUTP + "speech-finishes"], "heard nothing"),
+    _f("uri-list-plays-first-only", "output", "a text/uri-list plays only the first audio it lists",
+       [OUTP + "uri-list-plays-each"], "heard nothing"),
+    _f("output-plays-on-after-stop", "output", "a stopped output completes with stop but its audio plays on",
+       [OUTP + "stop-silences"], "quiet window"),
+    _f("max-time-reported-as-finish", "output", "an output cut by max-time completes with finish (as mod_rayo)",
+       [OUTP + "max-time-cuts-short"], "max-time"),
+    _f("repeat-interval-ignored", "output", "repeats follow each other with no silence between them",
+       [OUTP + "repeat-with-interval"], "heard"),
+    _f("start-offset-ignored", "output", "an output plays from its start whatever its start-offset",
+       [OUTP + "start-offset-skips"], "heard"),
+    _f("start-paused-ignored", "output", "an output asked to start paused plays at once",
+       [OUTP + "start-paused-then-resume"], "quiet window"),
+    _f("resume-restarts-output", "output", "a resume plays the output again from its start",
+       [OUTP + "pause-keeps-place"], "heard"),
+    _f("seek-ignored", "output", "a seek is acknowledged and the output plays on from where it was",
+       [OUTP + "seek-moves-the-place"], "heard"),
+    _f("speed-and-volume-ignored", "output", "speed and volume commands are acknowledged and change nothing",
+       [OUTP + "speed-changes-length", OUTP + "volume-changes-level"], "heard"),
+    _f("terminator-ignored", "input", "the terminator key is taken as one more key",
+       [INP + "terminator-ends-input"], "nomatch"),
+    _f("initial-timeout-ignored", "input", "an input given no key never times out",
+       [INP + "initial-timeout-noinput"], "noinput"),
+    _f("digit-timers-ignored", "input", "inter-digit-timeout and max-silence never fire",
+       [INP + "inter-digit-timeout-decides", INP + "max-silence-decides"], "match"),
+    _f("nomatch-reported-as-noinput", "input", "keys no grammar accepts complete the input with noinput",
+       [INP + "wrong-keys-nomatch"], "nomatch"),
+    _f("rfc4733-keys-ignored", "input", "inputs hear keys sent as SIP INFO only, not RFC 4733 events",
+       _RTP_KEYS, "match"),
+    _f("nlsml-keys-dropped", "input", "the NLSML of a match holds an empty input",
+       _NLSML, "input is"),
+    _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
+       [INP + "takes-no-other-command"], "feature-not-implemented"),
+    _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
+       [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command"], "complete"),
+    _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
+       [OUTP + "command-errors"], "conflict"),
+    _f("finished-component-service-unavailable", "components", "commands to a completed component get service-unavailable",
+       [OUTP + "command-errors"], "item-not-found"),
+    _f("component-validated-after-ref", "components", "a wrong component command gets a ref, then completes with error",
+       [OUTP + "creation-errors", INP + "creation-errors"], "result"),
+    _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
+       [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
+    _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
+       [OUTP + "hangup-completes", INP + "hangup-completes"], "hangup"),
+    _f("one-component-per-call", "components", "a new component stops the one already running on the call",
+       [INP + "alongside-an-output"], "finish"),
+)
+
 # seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)
 
 SIN = "seed.inbound."
