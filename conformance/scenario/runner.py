@@ -283,7 +283,7 @@ class CaseRunner(MediaSteps):
     # SIP
 
     async def do_CallerDials(self, step: model.CallerDials) -> None:
-        token = f"rayo-{self.run_id}-{step.party}"
+        token = f"rayo-{self.run_id}-{step.party}-call"  # no token may contain another (caller, caller2)
         self.tokens[step.party] = token
         self.last_dialer = step.party
         request_uri = substitute(step.to, self.variables) if step.to else self.target.inbound()
