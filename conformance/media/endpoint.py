@@ -158,6 +158,11 @@ class RtpEndpoint:
                     self.send_packet(payload.encode(), self.dtmf_pt, timestamp, marker=index == 0)
                 start += len(payloads) * PACKET_INTERVAL + gap_ms / 1000
 
+    def send_audio_at(self, frame: bytes, when: float, *, marker: bool = False) -> None:
+        """Send one audio frame sampled at loop time `when`; the caller paces the frames."""
+        self._now()  # the first packet fixes the clock origin
+        self.send_packet(frame, self.audio_pt, self._timestamp_at(when), marker=marker)
+
     def send_packet(self, payload: bytes, payload_type: int, timestamp: int, *, marker: bool = False) -> None:
         """Send one packet now, with the next sequence number."""
         if self._sock is None:

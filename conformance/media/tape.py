@@ -24,7 +24,7 @@ GAP = 0.080  # a sound ends after this much silence
 
 @dataclass
 class Frame:
-    ssrc: int
+    ssrc: int | None  # None: audio this side sent, placed at its own loop time
     media_time: float  # seconds since the first timestamp of its stream
     samples: list[int]
     level: float  # dBFS
@@ -75,12 +75,19 @@ class _Stream:
 @dataclass
 class Tape:
     frames: list[Frame] = field(default_factory=list)
-    _streams: dict[int, _Stream] = field(default_factory=dict)
+    _streams: dict[int | None, _Stream] = field(default_factory=dict)
 
     def add(self, packet: RtpPacket, arrival: float, samples: list[int]) -> Frame:
         """A frame of decoded audio, read at loop time `arrival`."""
         media_time = self._media_time(packet, arrival)
         frame = Frame(packet.ssrc, media_time, samples, level_dbfs(samples))
+        self.frames.append(frame)
+        return frame
+
+    def add_at(self, time: float, samples: list[int]) -> Frame:
+        """A frame whose loop time is known: audio this side sent."""
+        self._streams.setdefault(None, _Stream(0, 0, 0.0))
+        frame = Frame(None, time, samples, level_dbfs(samples))
         self.frames.append(frame)
         return frame
 

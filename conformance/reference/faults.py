@@ -203,7 +203,7 @@ _RTP_KEYS = [INP + name for name in ("srgs-match", "inter-digit-timeout-decides"
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
-       _URL_OUTPUTS, "error"),
+       _URL_OUTPUTS, "heard nothing|error"),
     _f("speech-renders-silence", "output", "inline speech plays as silence, and the output still finishes",
        [OUTP + "speech-finishes"], "heard nothing"),
     _f("uri-list-plays-first-only", "output", "a text/uri-list plays only the first audio it lists",
@@ -217,9 +217,10 @@ CATALOGUE += (
     _f("start-offset-ignored", "output", "an output plays from its start whatever its start-offset",
        [OUTP + "start-offset-skips"], "heard"),
     _f("start-paused-ignored", "output", "an output asked to start paused plays at once",
-       [OUTP + "start-paused-then-resume"], "quiet window"),
+       [OUTP + name for name in ("start-paused-then-resume", "command-errors", "seek-moves-the-place", "speed-changes-length",
+                                 "volume-changes-level")], "quiet window|unexpected-request"),
     _f("resume-restarts-output", "output", "a resume plays the output again from its start",
-       [OUTP + "pause-keeps-place"], "heard"),
+       [OUTP + "pause-keeps-place", OUTP + "seek-moves-the-place"], "heard"),
     _f("seek-ignored", "output", "a seek is acknowledged and the output plays on from where it was",
        [OUTP + "seek-moves-the-place"], "heard"),
     _f("speed-and-volume-ignored", "output", "speed and volume commands are acknowledged and change nothing",
@@ -251,7 +252,7 @@ CATALOGUE += (
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
        [OUTP + "hangup-completes", INP + "hangup-completes"], "hangup"),
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
-       [INP + "alongside-an-output"], "finish"),
+       [INP + "alongside-an-output"], "heard only|finish"),
 )
 
 # seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)

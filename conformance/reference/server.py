@@ -127,8 +127,8 @@ class ReferenceServer:
         """The capability statement: what this server implements, in the target file's terms."""
         return (
             "[capabilities]\n"
-            "components = []  # the media components are not built yet\n"
-            'input-modes = []\n'
+            'components = ["output", "input"]\n'
+            'input-modes = ["dtmf"]  # and "any", taken as dtmf: no speech recognizer\n'
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
             "outbound-calls = true\n\n"

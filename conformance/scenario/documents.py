@@ -79,7 +79,9 @@ class DocumentServer:
         return self.directory.resolve().as_uri()
 
     def write(self, names: set[str]) -> None:
-        for name in names:
+        """Write these documents, and the WAVs the lists among them name."""
+        listed = {entry + ".wav" for name in names if name.endswith(".uri") for entry in name[: -len(".uri")].split("+")}
+        for name in names | listed:
             (self.directory / name).write_bytes(content(name, self.url))
 
     def close(self) -> None:

@@ -158,6 +158,7 @@ def _phrases() -> list[str]:
         "expect-nothing-more": ["expect nothing more from {call}"],
         "media-hears": ["caller hears", "callee hears"],
         "media-hears-nothing": ["caller hears nothing", "callee hears nothing"],
+        "media-hearing": ["caller is hearing", "callee is hearing"],
         "media-plays": ["caller plays", "callee plays"],
         "media-dtmf": ["caller sends dtmf in rtp", "caller sends dtmf by pcap"],
         "recording-holds": ["recording {recording} holds"],
@@ -396,6 +397,9 @@ class _Loader:
 
     def build_media_hears(self, raw, value, groups, common, path):
         return model.MediaHears(**common, party=groups["party"], sound=_sound(value))
+
+    def build_media_hearing(self, raw, value, groups, common, path):
+        return model.MediaHearing(**common, party=groups["party"], sound=_sound({**value, "for": [value["for"], value["for"]]}))
 
     def build_media_hears_nothing(self, raw, value, groups, common, path):
         return model.MediaQuiet(**common, party=groups["party"], window=value["for"], grace=value.get("grace", 0.05))

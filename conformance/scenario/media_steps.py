@@ -53,13 +53,26 @@ class MediaSteps:
             raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; {problem}",
                                           expected=step.sound.describe(), actual=sound.describe()))
 
-    async def _next_sound(self: CaseRunner, step: model.MediaHears, media: CallMedia) -> Sound:
-        """The first sound after the party's position: once it has ended, or once it is too long."""
+    async def do_MediaHearing(self: CaseRunner, step: model.MediaHearing) -> None:
+        media = self.party_media(step)
+        sound = await self._next_sound(step, media, ongoing=True)
+        wanted = f"{step.sound.what()} going on for at least {step.sound.shortest:g} s"
+        problem = None if sound.duration >= step.sound.shortest else f"heard only {sound.describe()}"
+        problem = problem or judge_sound(sound, model.SoundSpec(0, float("inf"), step.sound.tone, step.sound.level))
+        self.transcript.note(step.party, f"hearing {sound.describe()} so far; expected {wanted}")
+        if problem:
+            raise StepFailed(self.failure(step, f"{step.phrase}: expected {wanted}; {problem}", expected=wanted, actual=sound.describe()))
+
+    async def _next_sound(self: CaseRunner, step: model.MediaHears | model.MediaHearing, media: CallMedia,
+                          ongoing: bool = False) -> Sound:
+        """The first sound after the party's position: once it has ended, or once it is too long
+        (`ongoing`: once it has lasted the shortest duration)."""
         loop = asyncio.get_running_loop()
         give_up = loop.time() + self.timeout(step, "event")
         while True:
             sounds = media.tape.sounds(media.position, loop.time())
-            if sounds and (sounds[0].closed or sounds[0].duration > step.sound.longest):
+            long_enough = sounds and sounds[0].duration >= step.sound.shortest
+            if sounds and (sounds[0].closed or sounds[0].duration > step.sound.longest or (ongoing and long_enough)):
                 return sounds[0]
             if not sounds and loop.time() >= give_up:
                 waited = self.timeout(step, "event")

@@ -160,16 +160,25 @@ class SoundSpec:
     tone: tuple[float, ...] = ()  # one frequency, or the two of a dual tone; () any sound
     level: tuple[float, float] | None = None  # dBFS
 
-    def describe(self) -> str:
+    def what(self) -> str:
+        """The sound without its duration: 'a 440 Hz tone (within 3 %) at -18 to -12 dBFS'."""
         what = f"a {'+'.join(f'{f:g}' for f in self.tone)} Hz tone (within 3 %)" if self.tone else "a sound"
-        loud = f" at {self.level[0]:g} to {self.level[1]:g} dBFS" if self.level else ""
-        return f"{what} lasting {self.shortest:g} to {self.longest:g} s{loud}"
+        return what + (f" at {self.level[0]:g} to {self.level[1]:g} dBFS" if self.level else "")
+
+    def describe(self) -> str:
+        return f"{self.what()} lasting {self.shortest:g} to {self.longest:g} s"
 
 
 @dataclass(frozen=True)
 class MediaHears(Step):
     party: str = ""
     sound: SoundSpec = SoundSpec(0, 0)
+
+
+@dataclass(frozen=True)
+class MediaHearing(Step):
+    party: str = ""
+    sound: SoundSpec = SoundSpec(0, 0)  # shortest: how long it must have gone on so far
 
 
 @dataclass(frozen=True)

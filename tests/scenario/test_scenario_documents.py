@@ -29,12 +29,12 @@ def test_a_case_names_documents_by_either_base():
 def test_the_server_serves_what_it_wrote_with_its_content_type(tmp_path):
     server = DocumentServer(tmp_path / "documents")
     try:
-        server.write({"tone-440-100ms.wav", "tone-440-100ms.uri"})
+        server.write({"tone-440-100ms+silence-100ms.uri"})
         with urllib.request.urlopen(f"{server.url}/tone-440-100ms.wav", timeout=5) as response:
             assert response.headers["Content-Type"] == "audio/wav"
             assert response.read() == content("tone-440-100ms.wav", server.url)
-        with urllib.request.urlopen(f"{server.url}/tone-440-100ms.uri", timeout=5) as response:
+        with urllib.request.urlopen(f"{server.url}/tone-440-100ms+silence-100ms.uri", timeout=5) as response:
             assert response.headers["Content-Type"] == "text/uri-list"
-        assert server.file_url.startswith("file:///") and (tmp_path / "documents" / "tone-440-100ms.wav").exists()
+        assert server.file_url.startswith("file:///") and (tmp_path / "documents" / "silence-100ms.wav").exists()
     finally:
         server.close()

@@ -24,6 +24,26 @@ def suite(dialect: str = "xep0327"):
     return [case for case in cases if dialect in case.dialects]
 
 
+# The component areas of the fault catalogue, and how a case's commands show it uses each.
+COMPONENTS = {"output": "<output ", "input": "<input ", "prompt": "<prompt ", "record": "<record ",
+              "cpa": 'mode="cpa"', "say": "<say "}
+
+
+def components_of(case) -> set[str]:
+    return {area for area, mark in COMPONENTS.items() if mark in case.text()}
+
+
+def reach(fault, cases) -> list:
+    """The cases a fault is judged on: for a component's fault, the cases that use that component (any
+    component for "components"); for any other fault, the cases that use none. Every media case under
+    every fault would cost minutes per fault, and call control does not run through the components."""
+    if fault.area == "components":
+        return [case for case in cases if components_of(case)]
+    if fault.area in COMPONENTS:
+        return [case for case in cases if fault.area in components_of(case)]
+    return [case for case in cases if not components_of(case)]
+
+
 def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None,
               xmpp_mode: str = "embedded") -> dict[str, CaseResult]:
     """Every case of the dialect against a fresh reference server with these faults."""

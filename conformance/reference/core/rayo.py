@@ -272,6 +272,7 @@ class RayoCore:
             return
         if event.kind == "dtmf":
             self.media.dtmf(call, event.digit)
+            self.components.dtmf(call, event.digit, event.source)
         elif event.kind in ("cancelled", "bye"):
             if event.kind == "cancelled" and "cancel-ignored" in self.faults:
                 call.state = State.ENDED
@@ -391,6 +392,7 @@ class RayoCore:
             return
         if event.kind == "dtmf":
             self.media.dtmf(call, event.digit)
+            self.components.dtmf(call, event.digit, event.source)
         elif event.kind == "provisional" and call.state is State.DIALING:
             call.state = State.RINGING
             if "no-ringing" not in self.faults:

@@ -1,36 +1,120 @@
-"""Components (XEP-0327 §6.5): media work a client starts on a call or a mixer.
+"""Components (XEP-0327 §6.5): media work a client starts on a call.
 
 The core hands every command in a component namespace to `Components.start`,
-every command to a component JID (call or mixer JID + /id) to
-`Components.command`, and asks `Components.complete_all` to finish a call's
-components when it ends (each with <complete><hangup/></complete>, §6.6.3).
+every command to a component JID (call JID + /id) to `Components.command`,
+keys the far end presses to `Components.dtmf`, and asks
+`Components.complete_all` to finish a call's components when it ends (each
+with <complete><hangup/></complete>, §6.6.3).
+
+A component on a call that is not answered yet runs on early media: an
+inbound call gets a 183 with SDP first (R-6.5-e); an outbound call, whose
+media the far end has not given yet, refuses it with unexpected-request
+(R-6.5-f).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
 
+from ....protocol import namespaces as ns
 from ....protocol.jid import JID
+from ..calls import State
 from ..errors import CommandError
+from .audio import CallAudio
+from .base import Component, core_reason
+from .input import Input
+from .output import Output
 
 if TYPE_CHECKING:
     from ..calls import Call
     from ..rayo import RayoCore
 
+KINDS: dict[str, Callable[..., Component]] = {
+    ns.qname(ns.OUTPUT, "output"): Output,
+    ns.qname(ns.INPUT, "input"): Input,
+}
+
 
 class Components:
     def __init__(self, core: RayoCore):
         self.core = core
+        self.active: dict[str, Component] = {}  # component JID -> component
+        self.audio: dict[str, CallAudio] = {}  # call JID -> its audio, while components use it
+        self.keys: dict[str, list[Callable[[str], None]]] = {}  # call JID -> who hears its keys
 
     def start(self, owner: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
-        """A command creating a component on a call: none is implemented yet."""
-        raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not implemented")
+        """A command creating a component on a call: checked whole, then acknowledged with its ref."""
+        make = KINDS.get(payload.tag)
+        if make is None:
+            raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not implemented")
+        self._media_ready(owner)
+        try:
+            component = make(self, owner.jid, request.get("from"), self.audio_for(owner), payload)
+        except CommandError:
+            if "component-validated-after-ref" not in self.core.faults:
+                raise
+            component = Failing(self, owner.jid, request.get("from"))
+        if "one-component-per-call" in self.core.faults:
+            self.complete_all(owner, "stop", release_media=False)
+        self.active[component.jid] = component
+        self.core.after(component.begin)
+        return [component.ref()]
+
+    def _media_ready(self, call: Call) -> None:
+        """Early media for an unanswered inbound call; an unanswered outbound call has none."""
+        if call.state in (State.OFFERED, State.ACCEPTED) and "component-answers-call" in self.core.faults:
+            call.sip.answer()
+            call.state = State.ANSWERED
+        elif call.state in (State.OFFERED, State.ACCEPTED) and call.jid not in self.audio:
+            call.sip.provisional(183, with_sdp=True)
+        elif call.state in (State.DIALING, State.RINGING):
+            raise CommandError("unexpected-request", "wait", "the call is not answered and has no early media")
+
+    def audio_for(self, call: Call) -> CallAudio:
+        if call.jid not in self.audio:
+            self.audio[call.jid] = CallAudio(call.sip.rtp)
+        return self.audio[call.jid]
 
     def command(self, request: etree._Element, payload: etree._Element, to: JID) -> list[etree._Element]:
-        """A command to a component JID: no component exists yet."""
-        raise CommandError("item-not-found", "cancel")
+        """A command to a component JID: only its creator may send one (R-6.5.2-e)."""
+        component = self.active.get(str(to))
+        if component is None and "finished-component-service-unavailable" in self.core.faults:
+            raise CommandError("service-unavailable", "cancel")
+        if component is None:
+            raise CommandError("item-not-found", "cancel", "no such component, or it has completed")
+        if request.get("from") != component.creator and "component-commands-from-anyone" not in self.core.faults:
+            raise CommandError("conflict", "cancel", "only the client that created the component commands it")
+        return component.command(payload)
 
-    def complete_all(self, owner: Call, reason: str) -> None:
-        """The call ends: its components complete with `reason` (none exist yet)."""
+    def forget(self, component: Component) -> None:
+        self.active.pop(component.jid, None)
+
+    def dtmf(self, call: Call, digit: str, source: str) -> None:
+        """A key the far end pressed (`source`: "info" or "rfc4733"), for the components listening on the call."""
+        if source == "rfc4733" and "rfc4733-keys-ignored" in self.core.faults:
+            return
+        for listener in list(self.keys.get(call.jid, ())):
+            listener(digit)
+
+    def complete_all(self, owner: Call, reason: str, release_media: bool = True) -> None:
+        """The call ends: its components complete with `reason`, then its media is let go."""
+        if reason == "hangup" and "hangup-reported-as-stop" in self.core.faults:
+            reason = "stop"
+        prefix = owner.jid + "/"
+        for component in [c for jid, c in self.active.items() if jid.startswith(prefix)]:
+            component.complete(core_reason(reason))
+        if not release_media:
+            return
+        audio = self.audio.pop(owner.jid, None)
+        if audio is not None:
+            audio.close()
+        self.keys.pop(owner.jid, None)
+
+
+class Failing(Component):
+    """A component acknowledged although its command was wrong (a fault): it fails once started."""
+
+    def begin(self) -> None:
+        self.complete(core_reason("error"))

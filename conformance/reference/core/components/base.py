@@ -1,0 +1,86 @@
+"""What every component shares (XEP-0327 §6.5, digest §6.3): its JID and ref, the
+commands sent to it, and exactly one complete, sent to the client that created it.
+
+A component is created by a command, acknowledged with its ref, and starts
+once the ref has gone out (`begin`). It answers the commands of its kind
+(cmd_<name>) and stop; it ends with one reason, in urn:xmpp:rayo:ext:complete:1
+(stop, hangup, error) or in its own complete namespace.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Iterable
+
+from lxml import etree
+
+from ....protocol import namespaces as ns
+from .. import stanzas as st
+from ..errors import CommandError
+
+if TYPE_CHECKING:
+    from . import Components
+
+
+class Component:
+    kind = "component"
+    namespace = ns.EXT  # the namespace of the commands it takes besides stop
+
+    def __init__(self, components: Components, owner_jid: str, creator: str):
+        self.components = components
+        self.core = components.core
+        self.id = f"{self.kind}-{uuid.uuid4().hex[:10]}"
+        self.jid = f"{owner_jid}/{self.id}"
+        self.creator = creator  # the full JID that created it: its events and complete go there
+        self.done = False
+        self.stopped = False  # a stop was acknowledged
+
+    def ref(self) -> etree._Element:
+        return st.rayo("ref", {"uri": f"xmpp:{self.jid}"})
+
+    def begin(self) -> None:
+        """Start working: the ref has been sent."""
+
+    def command(self, payload: etree._Element) -> list[etree._Element]:
+        name = etree.QName(payload)
+        if name.namespace == ns.EXT and name.localname == "stop":
+            self.stopped = True
+            if "no-complete-after-stop" not in self.core.faults:
+                self.core.after(lambda: self.complete(core_reason("stop")))
+            return []
+        handler = getattr(self, "cmd_" + name.localname.replace("-", "_"), None)
+        if name.namespace != self.namespace or handler is None:
+            raise CommandError("feature-not-implemented", "cancel", f"a {self.kind} takes no {name.localname} command")
+        handler(payload)
+        return []
+
+    def event(self, payload: etree._Element) -> None:
+        """An intermediate event: available presence to the creator."""
+        self.core.send_presence(self.jid, self.creator, [payload])
+
+    def complete(self, reason: etree._Element, metadata: Iterable[etree._Element] = ()) -> None:
+        """End: release what it holds, then say why, once (R-6.5-n)."""
+        if self.done:
+            return
+        self.done = True
+        self.release()
+        self.components.forget(self)
+        self.finished(reason, list(metadata))
+
+    def finished(self, reason: etree._Element, metadata: list[etree._Element]) -> None:
+        """Tell the creator, with unavailable presence (a prompt takes this over for its parts)."""
+        body = st.element(ns.EXT, "complete", children=[reason, *metadata])
+        self.core.send_presence(self.jid, self.creator, [body], "unavailable")
+
+    def release(self) -> None:
+        """Stop using media and timers (before the complete goes out)."""
+
+
+def core_reason(name: str) -> etree._Element:
+    """stop, hangup or error (urn:xmpp:rayo:ext:complete:1)."""
+    return st.element(ns.EXT_COMPLETE, name)
+
+
+def unexpected(what: str) -> CommandError:
+    """A command the component's state does not allow now (R-6.5.2-d)."""
+    return CommandError("unexpected-request", "wait", what)
