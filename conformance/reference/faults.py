@@ -196,6 +196,9 @@ _URL_OUTPUTS = [OUTP + name for name in (
     "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
     "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors")] + [INP + "alongside-an-output"]
+RECP = "xep0327.record."
+_RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
+            "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
                                   "alongside-an-output", "early-media-before-answer")]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
@@ -239,6 +242,24 @@ CATALOGUE += (
        _NLSML, "input is"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
        [INP + "takes-no-other-command"], "feature-not-implemented"),
+    _f("record-without-recording", "record", "a record's complete carries no recording",
+       [RECP + name for name in _RECORDS], "recording"),
+    _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
+       [RECP + name for name in _RECORDS if name != "command-errors"], "duration says"),
+    _f("recording-size-without-header", "record", "a recording's size counts the samples only, not the whole file",
+       [RECP + name for name in _RECORDS if name != "command-errors"], "size says"),
+    _f("record-hangup-as-final-timeout", "record", "a record on a call that ends completes with final-timeout (as mod_rayo)",
+       [RECP + "hangup-has-recording"], "hangup"),
+    _f("record-pause-ignored", "record", "a paused record goes on recording", [RECP + "pause-resume-appends"], "heard"),
+    _f("record-resume-restarts", "record", "a resumed record starts a new file: what came before the pause is lost",
+       [RECP + "pause-resume-appends"], "heard|lasts"),
+    _f("beep-recorded", "record", "a record starts recording before its start-beep, which ends up in the file",
+       [RECP + "beeps-are-not-recorded"], "heard"),
+    _f("record-timeouts-ignored", "record", "initial-timeout and final-timeout never end a record",
+       [RECP + "final-timeout-after-silence", RECP + "initial-timeout-without-sound"], "final-timeout|initial-timeout"),
+    _f("max-duration-ignored", "record", "a record goes on past max-duration", [RECP + "max-duration-cuts"], "max-duration"),
+    _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
+       [RECP + "direction-picks-the-side"], "heard"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
        [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command"], "complete"),
     _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
@@ -276,14 +297,15 @@ def _also_seed(name: str, caught_by: Iterable[str]) -> Fault:
 _SEED_ANSWERED = [SIN + "answer-then-client-hangup", SIN + "caller-hangs-up", SCALL + "hold-and-unhold",
                   SCALL + "mute-silences-the-caller", SCALL + "dtmf-event"]
 # Every seed case that commands the call whose JID (with the page's resource /1) it was offered or reported.
-_SEED_COMMANDED = [SIN + "accept-rings-the-caller", SIN + "redirect-sends-302", SIN + "reject-decline", SIN + "reject-busy",
-                   SIN + "reject-error", SIN + "reject-without-reason", *_SEED_ANSWERED, SOUT + "dial-answered-then-client-hangup"]
+_SEED_COMMANDED = [SIN + "accept-rings-the-caller", SIN + "caller-cancels", SIN + "redirect-sends-302", SIN + "reject-decline",
+                   SIN + "reject-busy", SIN + "reject-error", SIN + "reject-without-reason", *_SEED_ANSWERED,
+                   SOUT + "dial-answered-then-client-hangup"]
 _SEED_DIALS = [SOUT + "dial-answered-then-client-hangup", SOUT + "busy", SOUT + "rejected", SOUT + "no-answer",
                SOUT + "far-end-hangs-up"]
 
 CATALOGUE += (
     _also_seed("offer-drops-headers", [SIN + "offer-carries-the-call"]),
-    _also_seed("accept-sends-nothing", [SIN + "accept-rings-the-caller"]),
+    _also_seed("accept-sends-nothing", [SIN + "accept-rings-the-caller", SIN + "caller-cancels"]),
     _also_seed("answer-sends-180", _SEED_ANSWERED),
     _also_seed("redirect-without-contact", [SIN + "redirect-sends-302"]),
     _also_seed("reject-codes-swapped", [SIN + "reject-decline", SIN + "reject-busy", SIN + "reject-without-reason"]),
