@@ -43,6 +43,7 @@ def test_a_case_against_the_reference_server_writes_the_report_and_junit(pyteste
     assert index.exists()
     result.stdout.fnmatch_lines([f"*Rayo conformance report: {index}*"])
     assert "xep0327.errors.command-to-unknown-call" in index.read_text()
+    assert "rayo-conformance reference server" in index.read_text()  # its XEP-0092 answer, from the preflight
     junit = ET.parse(pytester.path / "junit.xml")
     properties = {p.get("name"): p.get("value") for p in junit.iter("property")}
     assert properties["verdict"] == "pass"

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 
 from lxml import etree
 
+from ... import __version__
 from ...protocol import namespaces as ns
 from ...protocol.jid import JID, strip_xmpp_uri
 from ..faults import Faults
@@ -29,6 +30,7 @@ CALL_IDENTITY = [("client", "phone")]
 CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
 MIXER_IDENTITY = [("conference", "audio")]
 SERVICE_FEATURES = [ns.DISCO_INFO, ns.PING, ns.RAYO]
+VERSION = "jabber:iq:version"
 
 # How a reject reason reaches the caller (the seed's mapping; the XEP gives none).
 REJECT_CODES = {"decline": 603, "busy": 486, "error": 500}
@@ -130,12 +132,24 @@ class RayoCore:
         name = payload.tag
         if name == ns.qname(ns.PING, "ping"):
             return []
+        if name == ns.qname(VERSION, "query") and request.get("type") == "get":
+            return [self.software_version()]
         if name == ns.qname(ns.DISCO_INFO, "query"):
             features = [f for f in SERVICE_FEATURES if not (f == ns.RAYO and "disco-without-rayo-feature" in self.faults)]
             return [self.disco(("component", "generic"), features)]
         if name == ns.qname(ns.RAYO, "dial") and request.get("type") == "set":
             return [self.dial(request.get("from"), payload)]
         raise CommandError("feature-not-implemented", "cancel")
+
+    def software_version(self) -> etree._Element:
+        """XEP-0092: the harness puts this in its report as the server's identity."""
+        fields = {"name": "rayo-conformance reference server", "version": __version__}
+        children = []
+        for key, value in fields.items():
+            child = st.element(VERSION, key)
+            child.text = value
+            children.append(child)
+        return st.element(VERSION, "query", children=children)
 
     def disco(self, identity: tuple[str, str], features: list[str]) -> etree._Element:
         children = [st.element(ns.DISCO_INFO, "identity", {"category": identity[0], "type": identity[1]})]
