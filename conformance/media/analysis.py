@@ -8,6 +8,7 @@ the harness uses them to judge what the server played.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 
 SAMPLE_RATE = 8000
@@ -57,24 +58,30 @@ def zero_crossing_frequency(samples: Sequence[int]) -> float:
     return (len(crossings) - 1) * SAMPLE_RATE / (2 * (crossings[-1] - crossings[0]))
 
 
-def framed_share(frames: Sequence[Sequence[int]], frequency: float) -> float:
-    """tone_share averaged over 20 ms frames: robust to a frame lost or shifted in between."""
-    if not frames:
-        return 0.0
-    return sum(tone_share(frame, frequency) for frame in frames) / len(frames)
+def _share_of_frames(frames: Sequence[Sequence[int]], fits) -> float:
+    """The share of the frames (20 ms each) that `fits`: the frames at a sound's edges, or across
+    a cut in a recording, hold a little silence; a mixture of tones fits in part only."""
+    return sum(1 for frame in frames if fits(frame)) / len(frames) if frames else 0.0
 
 
 def describe_tone(frames: Sequence[Sequence[int]]) -> tuple[float, float]:
-    """(frequency, purity) of what the frames hold if it is one tone; purity near 1 means it is."""
-    samples = [s for frame in frames for s in frame]
-    frequency = zero_crossing_frequency(samples)
-    return frequency, framed_share(frames, frequency) if frequency else 0.0
+    """(frequency, purity) of what the frames hold: the median of the frames' own frequencies, and
+    the share of frames that are that tone alone. Purity near 1 means one tone throughout."""
+    estimates = [f for f in (zero_crossing_frequency(frame) for frame in frames) if f > 0]
+    if not estimates:
+        return 0.0, 0.0
+    frequency = statistics.median(estimates)
+    return frequency, _share_of_frames(frames, lambda frame: tone_share(frame, frequency) >= PURE_TONE)
 
 
 def holds_tone(frames: Sequence[Sequence[int]], frequencies: Sequence[float]) -> bool:
-    """Whether the frames hold this tone (one frequency) or this dual tone (two)."""
+    """Whether (nearly) every frame holds this tone (one frequency) or this dual tone (two)."""
     if len(frequencies) == 1:
         heard, purity = describe_tone(frames)
         return purity >= PURE_TONE and abs(heard - frequencies[0]) <= TONE_TOLERANCE * frequencies[0]
-    shares = [framed_share(frames, f) for f in frequencies]
-    return min(shares) >= 0.5 * PURE_TONE / len(frequencies) and sum(shares) >= PURE_TONE
+
+    def dual(frame: Sequence[int]) -> bool:
+        shares = [tone_share(frame, f) for f in frequencies]
+        return min(shares) >= PURE_TONE / (2 * len(frequencies)) and sum(shares) >= PURE_TONE
+
+    return _share_of_frames(frames, dual) >= PURE_TONE

@@ -20,6 +20,7 @@ from .rtp import RtpPacket
 
 FRAME = 0.020  # seconds of audio per packet
 GAP = 0.080  # a sound ends after this much silence
+QUIET_SAMPLE = 64  # a sample this close to zero is silence (-54 dBFS)
 
 
 @dataclass
@@ -42,11 +43,12 @@ class Sound:
 
     @property
     def start(self) -> float:
-        return self.frames[0].time
+        """When its first audible sample plays: a sound may begin inside a frame (a recording's does)."""
+        return self.frames[0].time + _quiet_samples(self.frames[0].samples) / SAMPLE_RATE
 
     @property
     def end(self) -> float:
-        return self.frames[-1].time + FRAME
+        return self.frames[-1].time + FRAME - _quiet_samples(self.frames[-1].samples[::-1]) / SAMPLE_RATE
 
     @property
     def duration(self) -> float:
@@ -152,6 +154,11 @@ def _sounds(frames: Iterable[Frame], now: float) -> list[Sound]:
     if sounds and now - sounds[-1].end > GAP:
         sounds[-1].closed = True
     return sounds
+
+
+def _quiet_samples(samples: Sequence[int]) -> int:
+    """How many samples come before the first one above silence."""
+    return next((n for n, sample in enumerate(samples) if abs(sample) > QUIET_SAMPLE), len(samples))
 
 
 def _mix_into(out: list[int], at: int, samples: Iterable[int]) -> None:

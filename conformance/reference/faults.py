@@ -195,7 +195,11 @@ INP = "xep0327.input."
 _URL_OUTPUTS = [OUTP + name for name in (
     "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
     "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
-    "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors")] + [INP + "alongside-an-output"]
+    "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors")] + [
+    "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"]
+RECP = "xep0327.record."
+_RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
+            "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
                                   "alongside-an-output", "early-media-before-answer")]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
@@ -239,20 +243,40 @@ CATALOGUE += (
        _NLSML, "input is"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
        [INP + "takes-no-other-command"], "feature-not-implemented"),
+    _f("record-without-recording", "record", "a record's complete carries no recording",
+       [RECP + name for name in _RECORDS], "recording"),
+    _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
+       [RECP + name for name in _RECORDS if name != "command-errors"], "duration says"),
+    _f("recording-size-without-header", "record", "a recording's size counts the samples only, not the whole file",
+       [RECP + name for name in _RECORDS if name != "command-errors"], "size says"),
+    _f("record-hangup-as-final-timeout", "record", "a record on a call that ends completes with final-timeout (as mod_rayo)",
+       [RECP + "hangup-has-recording"], "hangup"),
+    _f("record-pause-ignored", "record", "a paused record goes on recording", [RECP + "pause-resume-appends"], "heard"),
+    _f("record-resume-restarts", "record", "a resumed record starts a new file: what came before the pause is lost",
+       [RECP + "pause-resume-appends"], "heard|lasts"),
+    _f("beep-recorded", "record", "a record starts recording before its start-beep, which ends up in the file",
+       [RECP + "beeps-are-not-recorded"], "heard"),
+    _f("record-timeouts-ignored", "record", "initial-timeout and final-timeout never end a record",
+       [RECP + "final-timeout-after-silence", RECP + "initial-timeout-without-sound"], "final-timeout|initial-timeout"),
+    _f("max-duration-ignored", "record", "a record goes on past max-duration", [RECP + "max-duration-cuts"], "max-duration"),
+    _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
+       [RECP + "direction-picks-the-side"], "heard"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
-       [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command"], "complete"),
+       [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command"]
+       + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
+                                   "direction-picks-the-side", "command-errors")], "complete|heard nothing"),
     _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
        [OUTP + "command-errors"], "conflict"),
     _f("finished-component-service-unavailable", "components", "commands to a completed component get service-unavailable",
        [OUTP + "command-errors"], "item-not-found"),
     _f("component-validated-after-ref", "components", "a wrong component command gets a ref, then completes with error",
-       [OUTP + "creation-errors", INP + "creation-errors"], "result"),
+       [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors"], "result"),
     _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
        [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
-       [OUTP + "hangup-completes", INP + "hangup-completes"], "hangup"),
+       [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording"], "hangup"),
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
-       [INP + "alongside-an-output"], "heard only|finish"),
+       [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
 )
 
 # seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)

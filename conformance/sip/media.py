@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..media import DtmfEvent, RtpEndpoint, RtpPacket
 from ..media.g711 import decode_alaw, decode_ulaw
-from ..media.tape import Tape
+from ..media.tape import FRAME, Tape
 from ..media.tone import encode_frames
 
 PCMU, PCMA = 0, 8
@@ -117,9 +117,14 @@ class CallMedia:
         return self.endpoint.remote is not None and not self.endpoint.closed
 
     async def play(self, samples: Sequence[int]) -> None:
-        """Send the samples as 20 ms frames in the negotiated G.711 law, paced on the loop clock."""
-        law = _LAWS.get(self.endpoint.audio_pt, "pcmu")
-        await self.endpoint.send_frames(encode_frames(samples, law))
+        """Send the samples as 20 ms frames in the negotiated G.711 law, paced on the loop clock;
+        return when the last frame's audio is over, not when it was sent."""
+        loop = asyncio.get_running_loop()
+        frames = encode_frames(samples, _LAWS.get(self.endpoint.audio_pt, "pcmu"))
+        end = loop.time() + len(frames) * FRAME
+        await self.endpoint.send_frames(frames)
+        if end > loop.time():
+            await asyncio.sleep(end - loop.time())  # the media clock: the last frame plays until then
 
     async def send_digits(self, digits: str, *, duration_ms: int, gap_ms: int) -> None:
         await self.endpoint.send_digits(digits, duration_ms=duration_ms, gap_ms=gap_ms)

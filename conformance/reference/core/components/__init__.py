@@ -14,6 +14,8 @@ media the far end has not given yet, refuses it with unexpected-request
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
@@ -26,6 +28,7 @@ from .audio import CallAudio
 from .base import Component, core_reason
 from .input import Input
 from .output import Output
+from .record import Record
 
 if TYPE_CHECKING:
     from ..calls import Call
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.OUTPUT, "output"): Output,
     ns.qname(ns.INPUT, "input"): Input,
+    ns.qname(ns.RECORD, "record"): Record,
 }
 
 
@@ -43,6 +47,14 @@ class Components:
         self.active: dict[str, Component] = {}  # component JID -> component
         self.audio: dict[str, CallAudio] = {}  # call JID -> its audio, while components use it
         self.keys: dict[str, list[Callable[[str], None]]] = {}  # call JID -> who hears its keys
+        self._recordings: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def recordings(self) -> Path:
+        """Where recordings are written: a directory of this server's, removed when it exits."""
+        if self._recordings is None:
+            self._recordings = tempfile.TemporaryDirectory(prefix="rayo-recordings-")
+        return Path(self._recordings.name)
 
     def start(self, owner: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         """A command creating a component on a call: checked whole, then acknowledged with its ref."""

@@ -92,3 +92,24 @@ class CallAudio:
         frame = self.heard.add(packet, asyncio.get_running_loop().time(), samples[:FRAME_SAMPLES])
         for listener in list(self.listeners):
             listener(frame)
+
+
+class Clip:
+    """A Source playing samples once (a beep), then calling `then`."""
+
+    def __init__(self, samples: list[int], then: Callable[[], None]):
+        self.samples = samples
+        self.position = 0
+        self.finished = False
+        self._then = then
+
+    def next_frame(self) -> list[int] | None:
+        if self.position >= len(self.samples):
+            self.finished = True
+            return None
+        frame = self.samples[self.position : self.position + FRAME_SAMPLES]
+        self.position += FRAME_SAMPLES
+        return frame + [0] * (FRAME_SAMPLES - len(frame))
+
+    def ended(self) -> None:
+        self._then()
