@@ -113,6 +113,8 @@ CATALOGUE: tuple[Fault, ...] = (
        [OUT + "busy"], "busy"),
     _f("dial-timeout-ignored", "outbound", "the dial timeout never fires: the far end rings forever",
        [OUT + "timeout"], "CANCEL"),
+    _f("unknown-command-accepted", "errors", "a call command the server does not know gets an empty result",
+       [ERR + "unknown-command"], "error"),
     _f("unknown-call-service-unavailable", "errors", "commands to unknown or ended calls get service-unavailable instead of item-not-found",
        [ERR + "command-to-unknown-call", ERR + "command-to-ended-call"], "item-not-found"),
     # availability and control (§6.1, §6.2.2)
@@ -167,6 +169,10 @@ CATALOGUE: tuple[Fault, ...] = (
        [MIX + "join-mixer"], "caps"),
     _f("mixer-not-destroyed", "mixers", "a mixer whose last call left stays, and never sends unavailable presence",
        [MIX + "join-mixer", MIX + "hangup-leaves-mixer"], "unavailable"),
+    _f("mixer-names-global", "mixers", "a mixer name means one mixer for every security zone",
+       [MIX + "mixer-names-per-zone"], "sent more"),
+    _f("mixer-visible-across-zones", "mixers", "another security zone's mixer answers disco#info",
+       [MIX + "mixer-names-per-zone"], "item-not-found"),
     # service discovery (§8), headers (§6.7), command errors
     _f("disco-without-rayo-feature", "service", "disco#info on the service lists no urn:xmpp:rayo:1",
        [SVC + "disco-on-the-service"], "feature"),

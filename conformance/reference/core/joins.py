@@ -115,7 +115,8 @@ class Joining:
     def _mixer_jid(self, call: Call, name: str) -> str:
         if not name:
             raise CommandError("bad-request", "modify", "mixer-name is empty")
-        return f"{mixer_local(name, call.zone() or '')}@{self.core.service}"
+        zone = "" if "mixer-names-global" in self.core.faults else call.zone() or ""
+        return f"{mixer_local(name, zone)}@{self.core.service}"
 
     def join_mixer(self, call: Call, name: str, join: Join) -> etree._Element:
         jid = self._mixer_jid(call, name)

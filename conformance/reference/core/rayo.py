@@ -116,11 +116,11 @@ class RayoCore:
         if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
             if "call-disco-not-implemented" in self.faults:
                 raise CommandError("feature-not-implemented", "modify")
-            return self.entity_disco(to)
+            return self.entity_disco(to, request.get("from"))
         call = self.calls.get(to.local)
         if call is not None and not call.ended:
             return self.call_command(call, request, payload)
-        if self.joining.mixer_for(str(to)) is not None:
+        if self.mixer_seen_by(to, request.get("from")):
             raise CommandError("feature-not-implemented", "cancel", "mixers take no commands here")
         if "unknown-call-service-unavailable" in self.faults:
             raise CommandError("service-unavailable", "cancel")
@@ -156,14 +156,21 @@ class RayoCore:
         children += [st.element(ns.DISCO_INFO, "feature", {"var": feature}) for feature in features]
         return st.element(ns.DISCO_INFO, "query", children=children)
 
-    def entity_disco(self, to: JID) -> list[etree._Element]:
+    def entity_disco(self, to: JID, sender: str) -> list[etree._Element]:
         """R-8-a: calls and mixers are Rayo entities and say so."""
         call = self.calls.get(to.local)
         if call is not None and not call.ended:
             return [self.disco(CALL_IDENTITY[0], CALL_FEATURES)]
-        if self.joining.mixer_for(str(to)) is not None:
+        if self.mixer_seen_by(to, sender):
             return [self.disco(MIXER_IDENTITY[0], CALL_FEATURES)]
         raise CommandError("item-not-found", "cancel")
+
+    def mixer_seen_by(self, to: JID, sender: str) -> bool:
+        """Mixers exist per security zone (R-6.4-g, R-6.4-h): another zone's mixer is not there for you."""
+        mixer = self.joining.mixer_for(str(to))
+        if mixer is None:
+            return False
+        return mixer.zone == JID.parse(sender).bare or "mixer-visible-across-zones" in self.faults
 
     def dial(self, client: str, dial: etree._Element) -> etree._Element:
         self.check_dial_policy(client, dial.get("to", ""))
@@ -303,6 +310,8 @@ class RayoCore:
             return self.components.start(call, request, payload)
         name = etree.QName(payload).localname
         if name not in self.dialect.call_commands:
+            if "unknown-command-accepted" in self.faults:
+                return []
             raise CommandError("feature-not-implemented", "cancel", f"{name} is not a call command in {self.dialect.name}")
         if name == "join":
             return self.joining.join(call, payload)
