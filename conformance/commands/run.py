@@ -12,7 +12,9 @@ answer from the Rayo service).
 from __future__ import annotations
 
 import argparse
+import json
 import time
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
@@ -82,8 +84,23 @@ def run(args: argparse.Namespace) -> int:
     code = int(pytest.main(pytest_arguments(args, report)))
     index = report / "index.html"
     print(f"\nSuite time: {time.monotonic() - started:.1f} s")
+    if (report / "results.json").exists():
+        print(area_times(json.loads((report / "results.json").read_text())["cases"]))
     if index.exists():
         print(f"Report: {index.resolve()}")
     else:
         print("No report was written (no case ran).")
     return code
+
+
+def area_times(cases: list[dict]) -> str:
+    """Time spent per area of the catalogue (the id's second part: output, input, joins, ...), so a
+    slow area shows; with parallel workers the areas overlap and add up to more than the wall time."""
+    seconds: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for case in cases:
+        area = case["case_id"].split(".")[1]
+        seconds[area] += case["duration"]
+        counts[area] += 1
+    lines = [f"  {area:<12} {seconds[area]:6.1f} s  {counts[area]:3d} cases" for area in sorted(seconds)]
+    return "Time by area:\n" + "\n".join(lines)
