@@ -31,6 +31,7 @@
     dtmf = ["info", "rfc4733"]
     mixers = true
     outbound-calls = true
+    speaker-detection = true
 
 See docs/target.md for every key.
 """
@@ -54,6 +55,7 @@ DEFAULT_CLAIMS = {
     "dtmf": ("info", "rfc4733"),
     "mixers": True,
     "outbound-calls": True,
+    "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
 }
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
 CLAIM_PREFIX = {"components": "component", "input-modes": "input-mode", "dtmf": "dtmf"}

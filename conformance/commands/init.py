@@ -36,6 +36,7 @@ input-modes = ["dtmf"]            # add "voice" with a recognizer, "cpa" for XEP
 dtmf = ["info", "rfc4733"]        # how the server takes DTMF from a caller
 mixers = true
 outbound-calls = true
+speaker-detection = false         # mixers report started/stopped-speaking (optional in XEP-0327)
 
 [timeouts]                        # seconds
 connect = 10

@@ -131,6 +131,7 @@ class ReferenceServer:
             'input-modes = ["dtmf"]  # and "any", taken as dtmf: no speech recognizer\n'
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
+            "speaker-detection = true\n"
             "outbound-calls = true\n\n"
         )
 

@@ -159,7 +159,7 @@ def _phrases() -> list[str]:
         "media-hears": ["caller hears", "callee hears"],
         "media-hears-nothing": ["caller hears nothing", "callee hears nothing"],
         "media-hearing": ["caller is hearing", "callee is hearing"],
-        "media-plays": ["caller plays", "callee plays"],
+        "media-plays": ["caller plays", "callee plays", "caller starts playing"],
         "media-dtmf": ["caller sends dtmf in rtp", "caller sends dtmf by pcap"],
         "recording-holds": ["recording {recording} holds"],
         "nlsml-holds": ["nlsml {nlsml} holds"],
@@ -405,9 +405,10 @@ class _Loader:
         return model.MediaQuiet(**common, party=groups["party"], window=value["for"], grace=value.get("grace", 0.05))
 
     def build_media_plays(self, raw, value, groups, common, path):
+        party, wait = groups["party"], groups["how"] == "plays"
         if "silence" in value:
-            return model.MediaPlays(**common, party=groups["party"], seconds=value["silence"])
-        return model.MediaPlays(**common, party=groups["party"], tone=_tone(value["tone"]), seconds=value["for"])
+            return model.MediaPlays(**common, party=party, seconds=value["silence"], wait=wait)
+        return model.MediaPlays(**common, party=party, tone=_tone(value["tone"]), seconds=value["for"], wait=wait)
 
     def build_media_dtmf(self, raw, value, groups, common, path):
         details = value if isinstance(value, dict) else {"digits": value}

@@ -108,7 +108,10 @@ class MediaSteps:
         else:
             samples, what = [0] * (milliseconds * 8), "silence"
         self.transcript.note(step.party, f"plays {what} for {step.seconds:g} s")
-        await media.play(samples)
+        if step.wait:
+            await media.play(samples)
+        else:
+            self.playing.append(asyncio.get_running_loop().create_task(media.play(samples)))
 
     async def do_MediaDtmf(self: CaseRunner, step: model.MediaDtmf) -> None:
         if step.via == "in rtp":

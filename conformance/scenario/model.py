@@ -193,6 +193,7 @@ class MediaPlays(Step):
     party: str = ""
     tone: tuple[float, ...] = ()  # () silence
     seconds: float = 0.0
+    wait: bool = True  # False ("starts playing"): the next step starts while it plays
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,7 @@ class CaseRunner(MediaSteps):
         self.abandoned: set[str] = set()  # ids of our iqs we stopped waiting for
         self.delay_reported = False
         self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
+        self.playing: list[asyncio.Task] = []  # audio a party still sends ("starts playing")
 
     # --- the whole case -----------------------------------------------------------
 
@@ -180,6 +181,9 @@ class CaseRunner(MediaSteps):
             self.variables[f"{name}.uri"] = self.sip.callee(name).uri
 
     async def tear_down(self) -> None:
+        for task in self.playing:
+            task.cancel()
+        await asyncio.gather(*self.playing, return_exceptions=True)
         if self.documents is not None:
             self.documents.close()
         if self.sip is not None:

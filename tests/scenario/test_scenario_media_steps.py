@@ -38,7 +38,7 @@ def test_the_media_steps_load_into_their_models(tmp_path):
   - caller hears: {tone: 440, for: [0.25, 0.35], level: [-18, -12]}
   - caller hears nothing: {for: 0.3}
   - caller plays: {tone: 480+620, for: 0.5}
-  - caller plays: {silence: 0.2}
+  - caller2 starts playing: {silence: 0.2}
   - caller sends dtmf in rtp: {digits: "12#", duration: 0.08}
   - caller sends dtmf by pcap: "5"
   - expect from {call}: <complete xmlns="urn:xmpp:rayo:ext:1"><match xmlns="urn:xmpp:rayo:input:complete:1" content-type="*">{capture:nlsml}</match></complete>
@@ -49,7 +49,8 @@ def test_the_media_steps_load_into_their_models(tmp_path):
     hears, quiet, tone, silence, rtp, pcap, _, nlsml, _, recording = case.steps[3:]
     assert hears.sound == model.SoundSpec(0.25, 0.35, (440.0,), (-18, -12)) and hears.party == "caller"
     assert quiet == model.MediaQuiet(index=5, line=quiet.line, phrase="caller hears nothing", party="caller", window=0.3)
-    assert tone.tone == (480.0, 620.0) and tone.seconds == 0.5 and silence.tone == () and silence.seconds == 0.2
+    assert tone.tone == (480.0, 620.0) and tone.seconds == 0.5 and tone.wait
+    assert silence.tone == () and silence.seconds == 0.2 and silence.party == "caller2" and not silence.wait
     assert (rtp.via, rtp.digits, rtp.duration, rtp.gap) == ("in rtp", "12#", 0.08, 0.06) and pcap.via == "by pcap"
     assert nlsml.source == "{nlsml}" and nlsml.input == "1 2"
     assert recording.duration == "{ms}" and recording.length == (0.5, 0.7) and recording.sound.tone == ()

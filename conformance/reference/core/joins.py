@@ -101,6 +101,7 @@ class Joining:
         modifying = peer.jid in call.joins
         call.joins[peer.jid] = join
         peer.joins[call.jid] = Join(OPPOSITE[join.direction], join.media)
+        self.core.after(self.core.paths.rewire)
         if modifying and "joined-resent-on-modify" not in self.core.faults:
             return  # §6.3.4: a new join to the same party changes it, and says nothing
         self.core.after(lambda: self.announce_call_join(call, peer))
@@ -128,6 +129,7 @@ class Joining:
         modifying = call.jid in mixer.members
         mixer.members[call.jid] = join
         call.joins[mixer.jid] = join
+        self.core.after(self.core.paths.rewire)
         if created:
             self.core.after(lambda: self.announce_mixer(mixer))
         if not modifying:
@@ -164,6 +166,7 @@ class Joining:
             self.core.broadcast(call, st.rayo("unjoined", {"mixer-name": mixer.name}))
             self.mixer_event(mixer, st.rayo("unjoined", {"call-uri": f"xmpp:{call.jid}"}))
             del mixer.members[call.jid]
+            self.core.paths.rewire()
             if not mixer.members:
                 self.destroy(mixer)
             return
@@ -172,6 +175,7 @@ class Joining:
         if peer is not None and call.jid in peer.joins:
             del peer.joins[call.jid]
             self.core.broadcast(peer, st.rayo("unjoined", {"call-uri": f"xmpp:{call.jid}"}))
+        self.core.paths.rewire()
 
     def destroy(self, mixer: Mixer) -> None:
         """R-6.4-n/o: the last call left; the mixer goes, and says so."""
@@ -194,9 +198,11 @@ class Joining:
         mixer = self.mixer_for(peer_jid)
         if mixer is not None:
             mixer.members.pop(call.jid, None)
+            self.core.paths.rewire()
             if not mixer.members:
                 self.destroy(mixer)
             return
         peer = self.core.calls.get(JID.parse(peer_jid).local)
         if peer is not None:
             peer.joins.pop(call.jid, None)
+        self.core.paths.rewire()

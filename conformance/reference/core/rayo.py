@@ -25,6 +25,7 @@ from .components import Components
 from .dialects import XEP0327, dialect as dialect_named
 from .errors import CommandError
 from .joins import Joining
+from .media_paths import MediaPaths
 
 CALL_IDENTITY = [("client", "phone")]
 CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
@@ -61,6 +62,7 @@ class RayoCore:
         self.joining = Joining(self)
         self.media = CallMedia(self)
         self.components = Components(self)
+        self.paths = MediaPaths(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
         self.mixer_ver = st.caps_ver(MIXER_IDENTITY, CALL_FEATURES)
         self._after: list[Callable[[], Any]] | None = None
