@@ -151,6 +151,7 @@ def _phrases() -> list[str]:
         "sip-receives": ["caller receives", "callee receives"],
         "send-iq": ["send to {call}", "send to the server"],
         "send-presence": ["send presence to the server"],
+        "send-message": ["send message to {call}"],
         "expect-offer": ["expect offer"],
         "expect-from": ["expect from {call}"],
         "expect-in-any-order": ["expect in any order"],
@@ -342,6 +343,16 @@ class _Loader:
 
     def build_send_presence(self, raw, value, groups, common, path):
         return model.SendPresence(**common, client=raw.get("client", "client"), target=groups["target"], show=value)
+
+    def build_send_message(self, raw, value, groups, common, path):
+        return model.SendMessage(
+            **common,
+            client=raw.get("client", "client"),
+            target=groups["target"],
+            type=value.get("type"),
+            body=value.get("body", ""),
+            expect=(self.iq_expectation(raw["expect"], path[:-1] + ("expect",)),),
+        )
 
     def build_expect_offer(self, raw, value, groups, common, path):
         details = value if isinstance(value, dict) else {"xml": value} if value else {}

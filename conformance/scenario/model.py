@@ -110,6 +110,15 @@ class SendPresence(Step):
 
 
 @dataclass(frozen=True)
+class SendMessage(Step):
+    client: str = "client"
+    target: str = ""
+    type: str | None = None  # None: no type attribute (normal)
+    body: str = ""
+    expect: tuple[IqExpectation, ...] = ()  # the message error that must come back
+
+
+@dataclass(frozen=True)
 class ExpectOffer(Step):
     client: str = "client"
     party: str | None = None  # None: the caller that dialed last

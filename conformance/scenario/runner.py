@@ -12,7 +12,7 @@ import time
 import traceback
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lxml import etree
 
@@ -200,13 +200,14 @@ class CaseRunner(MediaSteps):
     def _on_stanza(self, client: str, stanza: Stanza) -> None:
         self._validate(stanza, "received")
         self._check_delay(stanza)
-        if stanza.kind == "iq" and stanza.type in ("result", "error"):
+        if stanza.type == "error" or (stanza.kind == "iq" and stanza.type == "result"):
             future = self.pending.pop(stanza.id, None)
             if future is not None and not future.done():
                 self.answered.add(stanza.id)
                 future.set_result(stanza)
                 return
-            self._unexpected_response(stanza)
+            if stanza.kind == "iq":
+                self._unexpected_response(stanza)
         self.observations.add(("xmpp", client), stanza)
 
     def _unexpected_response(self, stanza: Stanza) -> None:
@@ -335,22 +336,33 @@ class CaseRunner(MediaSteps):
     async def do_SendIq(self, step: model.SendIq) -> None:
         to = resolve_jid(step.target, self.variables, self.target.service)
         payload = parse_fragment(substitute(step.payload.text, self.variables), {})
-        iq_id = new_id(f"{self.run_id}-")
+        await self.request(step, "iq", lambda id: build("iq", to=to, type=step.type, id=id, children=payload), step.invalid)
+
+    async def do_SendMessage(self, step: model.SendMessage) -> None:
+        to = resolve_jid(step.target, self.variables, self.target.service)
+        body = etree.Element(ns.qname(ns.CLIENT, "body"))
+        body.text = substitute(step.body, self.variables)
+        await self.request(step, "message", lambda id: build("message", to=to, type=step.type, id=id, children=[body]))
+
+    async def request(self, step: model.SendIq | model.SendMessage, kind: str, stanza: Callable[[str], str],
+                      invalid: bool = False) -> None:
+        """Send a stanza that must be answered (an iq, or a message that must bounce) and judge the answer."""
+        request_id = new_id(f"{self.run_id}-")
         future = asyncio.get_running_loop().create_future()
-        self.pending[iq_id] = future
-        sent = self._send(step, step.client, build("iq", to=to, type=step.type, id=iq_id, children=payload))
-        self._validate(sent, "sent", step.invalid)
+        self.pending[request_id] = future
+        sent = self._send(step, step.client, stanza(request_id))
+        self._validate(sent, "sent", invalid)
         try:
             response = await asyncio.wait_for(future, self.timeout(step, "iq"))
         except asyncio.TimeoutError:
-            self.give_up(iq_id)
+            self.give_up(request_id)
             wanted = " or ".join(describe_outcome(e) for e in step.expect)
-            raise StepFailed(self.failure(step, f"{step.phrase}: no response to the iq within {self.timeout(step, 'iq'):.1f} s", expected=wanted, actual="no response"))
+            raise StepFailed(self.failure(step, f"{step.phrase}: no response to the {kind} within {self.timeout(step, 'iq'):.1f} s", expected=wanted, actual="no response"))
         except ConnectionError as err:
             raise StepFailed(self.failure(step, f"{step.phrase}: the stream closed before the response: {err}"))
         self.check_response(step, response)
 
-    def check_response(self, step: model.SendIq, response: Stanza) -> None:
+    def check_response(self, step: model.SendIq | model.SendMessage, response: Stanza) -> None:
         """The response is one of the allowed outcomes; the first that fits gives its captures."""
         misses = []
         for expect in step.expect:

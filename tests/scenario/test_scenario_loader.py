@@ -113,9 +113,11 @@ def test_a_good_case_becomes_typed_steps(tmp_path):
         "      - caller receives: BYE\n"
         "      - expect from {call}: <end xmlns='urn:xmpp:rayo:1'/>\n"
         "  - expect nothing more from {call}: {within: 0.2}\n"
+        "  - send message to {call}: {type: chat, body: hi}\n"
+        "    expect: {error: feature-not-implemented, type: modify}\n"
     )
     case = load_case(write(tmp_path, text))
-    dial, offer, send, receives, group, quiet = case.steps
+    dial, offer, send, receives, group, quiet, message = case.steps
     assert dial.headers == (("X-A", "1"), ("X-A", "2"))
     assert isinstance(offer, model.ExpectOffer) and offer.capture == "call"
     assert send.expect[0].conditions == ("item-not-found", "conflict") and send.expect[0].error_type == "cancel"
@@ -123,7 +125,15 @@ def test_a_good_case_becomes_typed_steps(tmp_path):
     assert [type(m) for m in group.members] == [model.SipReceives, model.ExpectFrom]
     assert all(m.index == group.index for m in group.members)
     assert quiet.within == 0.2
+    assert (message.type, message.body, message.target) == ("chat", "hi", "{call}")
+    assert message.expect == (model.IqExpectation("error", conditions=("feature-not-implemented",), error_type="modify"),)
     assert case.sip_parties() == (["caller"], [])
+
+
+def test_a_message_step_must_say_what_comes_back(tmp_path):
+    text = HEADER + "steps:\n  - caller dials the server\n  - expect offer\n  - send message to {call}: {type: chat}\n    expect: result\n"
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 10 and "step 3, expect" in message
 
 
 def test_a_party_cannot_do_what_its_role_cannot(tmp_path):
