@@ -407,7 +407,8 @@ class _Loader:
     def build_media_plays(self, raw, value, groups, common, path):
         if "silence" in value:
             return model.MediaPlays(**common, party=groups["party"], seconds=value["silence"])
-        return model.MediaPlays(**common, party=groups["party"], tone=_tone(value["tone"]), seconds=value["for"])
+        cadence = tuple(value["cadence"]) if "cadence" in value else None
+        return model.MediaPlays(**common, party=groups["party"], tone=_tone(value["tone"]), seconds=value["for"], cadence=cadence)
 
     def build_media_dtmf(self, raw, value, groups, common, path):
         details = value if isinstance(value, dict) else {"digits": value}

@@ -193,6 +193,7 @@ class MediaPlays(Step):
     party: str = ""
     tone: tuple[float, ...] = ()  # () silence
     seconds: float = 0.0
+    cadence: tuple[float, float] | None = None  # (seconds on, seconds off): the tone in that rhythm
 
 
 @dataclass(frozen=True)
