@@ -6,7 +6,7 @@ American busy and congestion tone), 440+480 Hz (ringback), one pure tone
 judged when it ends (a frame of another class, or no frame for `QUIET`):
 
 - beep: one pure tone of 300 to 3000 Hz lasting at least 100 ms; its value is
-  the frequency in Hz;
+  the frequency in Hz, to 10 Hz;
 - busy: a 480+620 burst of 0.5 s (0.375 to 0.625 s: 0.5 s on, 0.5 s off);
 - congestion: a 480+620 burst of 0.25 s (0.175 to 0.375 s: 0.25 s on, 0.25 s off);
 - ring: a 440+480 burst of at least 0.2 s (a real ringback is 2 s on, 4 s off:
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .analysis import describe_tone, holds_tone, is_silence
+from .analysis import describe_tone, holds_tone, is_silence, zero_crossing_frequency
 
 FRAME = 0.020
 QUIET = 0.100  # no frame for this long ends a burst (the sender stopped sending)
@@ -42,17 +42,17 @@ class Detection:
     value: str | None = None
 
 
-def frame_class(samples: Sequence[int]) -> tuple[str, float] | None:
-    """("busy-tone" | "ring-tone" | "beep", frequency) for the tone a frame holds, or None."""
+def frame_class(samples: Sequence[int]) -> str | None:
+    """"busy-tone", "ring-tone" or "beep" for the tone a frame holds, or None."""
     if is_silence(samples):
         return None
     if holds_tone([samples], BUSY_TONE):
-        return "busy-tone", 0.0
+        return "busy-tone"
     if holds_tone([samples], RING_TONE):
-        return "ring-tone", 0.0
+        return "ring-tone"
     frequency, purity = describe_tone([samples])
     if purity >= 0.8 and BEEP_RANGE[0] <= frequency <= BEEP_RANGE[1]:
-        return "beep", frequency
+        return "beep"
     return None
 
 
@@ -62,35 +62,34 @@ class ProgressDetector:
     def __init__(self) -> None:
         self.kind: str | None = None
         self.start = self.end = 0.0
-        self.frequencies: list[float] = []
+        self.samples: list[int] = []  # a beep's, for its frequency
 
     def hear(self, time: float, samples: Sequence[int]) -> list[Detection]:
-        heard = frame_class(samples)
-        kind = heard[0] if heard else None
+        kind = frame_class(samples)
         if kind is not None and kind == self.kind and time - self.end < QUIET:
             self.end = time + FRAME
-            self.frequencies.append(heard[1])
+            self.samples += samples if kind == "beep" else []
             return []
         found = self.flush()
-        if heard is not None:
-            self.kind, self.start, self.end, self.frequencies = kind, time, time + FRAME, [heard[1]]
+        if kind is not None:
+            self.kind, self.start, self.end = kind, time, time + FRAME
+            self.samples = list(samples) if kind == "beep" else []
         return found
 
     def flush(self) -> list[Detection]:
         """The burst going on has ended: what it was."""
         if self.kind is None:
             return []
-        kind, length = self.kind, self.end - self.start
-        frequencies = sorted(self.frequencies)
-        self.kind, self.frequencies = None, []
-        found = judge(kind, length, frequencies[len(frequencies) // 2] if frequencies else 0.0)
+        kind, length, frequency = self.kind, self.end - self.start, zero_crossing_frequency(self.samples)
+        self.kind, self.samples = None, []
+        found = judge(kind, length, frequency)
         return [found] if found else []
 
 
 def judge(kind: str, length: float, frequency: float) -> Detection | None:
     ms = round(length * 1000)
     if kind == "beep" and length >= BEEP_SHORTEST - FRAME / 2:
-        return Detection("beep", ms, str(round(frequency)))
+        return Detection("beep", ms, str(int(round(frequency, -1))))  # to 10 Hz: what a few frames can tell
     if kind == "ring-tone" and length >= RING_SHORTEST - FRAME / 2:
         return Detection("ring", ms)
     if kind == "busy-tone" and BUSY_ON[0] <= length <= BUSY_ON[1]:

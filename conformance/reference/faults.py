@@ -279,6 +279,26 @@ CATALOGUE += (
        [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
 )
 
+CPA = "xep0327.cpa."
+
+CATALOGUE += (
+    _f("cpa-no-signal-events", "cpa", "a CPA input without terminate detects signals but never reports them",
+       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals"], "signal"),
+    _f("cpa-terminate-ignored", "cpa", "a signal whose grammar says terminate=true is an event, and the input goes on",
+       [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "complete"),
+    _f("cpa-busy-as-congestion", "cpa", "a busy tone is reported as congestion",
+       [CPA + "busy-terminates"], "congestion"),
+    _f("cpa-complete-without-signal", "cpa", "a terminating signal completes the input with stop, the signal left out",
+       [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "signal"),
+    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep", [CPA + "dtmf-signals"], "beep"),
+    _f("cpa-duration-in-seconds", "cpa", "a signal's duration is given in seconds, not milliseconds",
+       [CPA + "busy-terminates", CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep"], "duration"),
+    _f("cpa-unrequested-signals", "cpa", "a CPA input reports signals its grammars did not ask for",
+       [CPA + "only-requested-signals"], "signal"),
+    _f("cpa-unknown-parameter-ignored", "cpa", "a grammar parameter the server does not know is ignored, not refused (as mod_rayo)",
+       [CPA + "creation-errors"], "result"),
+)
+
 # seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)
 
 SIN = "seed.inbound."
