@@ -94,18 +94,13 @@ class Cpa(Component):
             self.detected(found)
 
     def key(self, digit: str) -> None:
-        if "cpa-dtmf-as-beep" in self.core.faults:
-            self.detected(Detection("beep", 100, "1000"))
-            return
         self.detected(Detection("dtmf", None, digit.upper()))
 
     def detected(self, found: Detection) -> None:
         signal = found.signal
-        if signal == "busy" and "cpa-busy-as-congestion" in self.core.faults:
-            signal = "congestion"
         if self.done or (signal not in self.signals and "cpa-unrequested-signals" not in self.core.faults):
             return
-        attributes = {"type": signal_urn(signal)}
+        attributes = {"type": signal_urn(self._misnamed(signal))}
         if found.duration_ms is not None:
             seconds = "cpa-duration-in-seconds" in self.core.faults
             attributes["duration"] = str(round(found.duration_ms / 1000, 1) if seconds else found.duration_ms)
@@ -118,6 +113,15 @@ class Cpa(Component):
             self.complete(element)
         elif "cpa-no-signal-events" not in self.core.faults:
             self.event(element)
+
+
+    def _misnamed(self, signal: str) -> str:
+        """The signal's name as reported: itself, but for the faults that confuse two."""
+        if signal == "busy" and "cpa-busy-as-congestion" in self.core.faults:
+            return "congestion"
+        if signal == "dtmf" and "cpa-dtmf-as-beep" in self.core.faults:
+            return "beep"
+        return signal
 
 
 def requested(payload: etree._Element, lenient: bool = False) -> dict[str, bool]:
