@@ -258,7 +258,7 @@ CATALOGUE += (
     _f("nomatch-reported-as-noinput", "input", "keys no grammar accepts complete the input with noinput",
        [INP + "wrong-keys-nomatch"], "nomatch"),
     _f("rfc4733-keys-ignored", "input", "inputs hear keys sent as SIP INFO only, not RFC 4733 events",
-       _RTP_KEYS, "match"),
+       _RTP_KEYS + ["xep0327.cpa.dtmf-signals"], "match"),
     _f("nlsml-keys-dropped", "input", "the NLSML of a match holds an empty input",
        _NLSML, "input is"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
@@ -282,7 +282,8 @@ CATALOGUE += (
     _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
        [RECP + "direction-picks-the-side"], "heard"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
-       [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command"]
+       [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command",
+        "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]
        + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
                                    "direction-picks-the-side", "command-errors")], "complete|heard nothing"),
     _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
@@ -290,13 +291,34 @@ CATALOGUE += (
     _f("finished-component-service-unavailable", "components", "commands to a completed component get service-unavailable",
        [OUTP + "command-errors"], "item-not-found"),
     _f("component-validated-after-ref", "components", "a wrong component command gets a ref, then completes with error",
-       [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors"], "result"),
+       [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors", "xep0327.cpa.creation-errors"], "result"),
     _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
        [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
        [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording"], "hangup"),
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
        [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
+)
+
+CPA = "xep0327.cpa."
+
+CATALOGUE += (
+    _f("cpa-no-signal-events", "cpa", "a CPA input without terminate detects signals but never reports them",
+       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals"], "signal"),
+    _f("cpa-terminate-ignored", "cpa", "a signal whose grammar says terminate=true is an event, and the input goes on",
+       [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "complete"),
+    _f("cpa-busy-as-congestion", "cpa", "a busy tone is reported as congestion",
+       [CPA + "busy-terminates"], "congestion"),
+    _f("cpa-complete-without-signal", "cpa", "a terminating signal completes the input with stop, the signal left out",
+       [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "signal"),
+    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep", [CPA + "dtmf-signals"], "beep"),
+    _f("cpa-duration-in-seconds", "cpa", "a signal's duration is given in seconds, not milliseconds",
+       [CPA + "busy-terminates", CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "only-requested-signals"],
+       "duration"),
+    _f("cpa-unrequested-signals", "cpa", "a CPA input reports signals its grammars did not ask for",
+       [CPA + "only-requested-signals"], "signal"),
+    _f("cpa-unknown-parameter-ignored", "cpa", "a grammar parameter the server does not know is ignored, not refused (as mod_rayo)",
+       [CPA + "creation-errors"], "result"),
 )
 
 # seed dialect (the server started with --dialect seed; its suite is scenarios/seed/)

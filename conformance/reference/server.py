@@ -128,7 +128,7 @@ class ReferenceServer:
         return (
             "[capabilities]\n"
             'components = ["output", "input", "record"]\n'
-            'input-modes = ["dtmf"]  # and "any", taken as dtmf: no speech recognizer\n'
+            'input-modes = ["dtmf", "cpa"]  # and "any", taken as dtmf: no speech recognizer; cpa: XEP-0341\n'
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
             "speaker-detection = true\n"

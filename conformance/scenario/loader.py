@@ -419,7 +419,9 @@ class _Loader:
         party, wait = groups["party"], groups["how"] == "plays"
         if "silence" in value:
             return model.MediaPlays(**common, party=party, seconds=value["silence"], wait=wait)
-        return model.MediaPlays(**common, party=party, tone=_tone(value["tone"]), seconds=value["for"], wait=wait)
+        cadence = tuple(value["cadence"]) if "cadence" in value else None
+        return model.MediaPlays(**common, party=party, tone=_tone(value["tone"]), seconds=value["for"], cadence=cadence,
+                                wait=wait)
 
     def build_media_dtmf(self, raw, value, groups, common, path):
         details = value if isinstance(value, dict) else {"digits": value}

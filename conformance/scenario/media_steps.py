@@ -102,7 +102,10 @@ class MediaSteps:
     async def do_MediaPlays(self: CaseRunner, step: model.MediaPlays) -> None:
         media = self.sending_media(step)
         milliseconds = round(step.seconds * 1000)
-        if step.tone:
+        if step.tone and step.cadence:
+            samples = cadenced(step.tone, milliseconds, step.cadence)
+            what = f"a {'+'.join(f'{f:g}' for f in step.tone)} Hz tone, {step.cadence[0]:g} s on, {step.cadence[1]:g} s off,"
+        elif step.tone:
             samples = tone_samples(step.tone, milliseconds, amplitude=PLAYED_AMPLITUDE)
             what = f"a {'+'.join(f'{f:g}' for f in step.tone)} Hz tone"
         else:
@@ -200,6 +203,13 @@ def judge_sound(sound: Sound, spec: model.SoundSpec) -> str | None:
     if spec.level and not spec.level[0] <= sound.level <= spec.level[1]:
         return f"heard {sound.describe()}, not at that level"
     return None
+
+
+def cadenced(tone: tuple[float, ...], milliseconds: int, cadence: tuple[float, float]) -> list[int]:
+    """The tone `cadence[0]` s on, silence `cadence[1]` s off, again and again, `milliseconds` in all."""
+    on, off = (round(seconds * 1000) for seconds in cadence)
+    cycle = tone_samples(tone, on, amplitude=PLAYED_AMPLITUDE) + [0] * (off * 8)
+    return (cycle * (milliseconds // (on + off) + 1))[: milliseconds * 8]
 
 
 def fetch(uri: str) -> bytes:

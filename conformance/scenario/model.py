@@ -202,6 +202,7 @@ class MediaPlays(Step):
     party: str = ""
     tone: tuple[float, ...] = ()  # () silence
     seconds: float = 0.0
+    cadence: tuple[float, float] | None = None  # (seconds on, seconds off): the tone in that rhythm
     wait: bool = True  # False ("starts playing"): the next step starts while it plays
 
 

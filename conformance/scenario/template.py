@@ -11,6 +11,7 @@ Attribute values and text may hold:
   *                 any value (the attribute must be present)
   {name}            the value of a variable (a capture or a target value)
   {capture:name}    any value, remembered as variable `name`
+  {400..600}        a whole number from 400 to 600 (a duration in ms, with its tolerance)
   \\*               a literal star
 """
 
@@ -28,7 +29,7 @@ MATCH_NS = "urn:rayo-conformance:match"
 STRICT = f"{{{MATCH_NS}}}strict"
 ORDERED = f"{{{MATCH_NS}}}ordered"
 
-_PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}")
+_PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
 
 
 class UnknownVariable(KeyError):
@@ -68,9 +69,10 @@ def substitute(text: str, variables: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
-def _value_pattern(template: str, variables: Mapping[str, str]) -> tuple[re.Pattern[str], list[str]]:
+def _value_pattern(template: str, variables: Mapping[str, str]) -> tuple[re.Pattern[str], list[str], list[tuple[int, int]]]:
     parts: list[str] = []
     names: list[str] = []
+    ranges: list[tuple[int, int]] = []
     last = 0
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[last : match.start()]))
@@ -82,20 +84,25 @@ def _value_pattern(template: str, variables: Mapping[str, str]) -> tuple[re.Patt
         elif capture:
             parts.append(f"(?P<g{len(names)}>.+?)")
             names.append(capture)
+        elif match.group(3):
+            parts.append(f"(?P<r{len(ranges)}>-?[0-9]+)")
+            ranges.append((int(match.group(3)), int(match.group(4))))
         else:
             if name not in variables:
                 raise UnknownVariable(name)
             parts.append(re.escape(variables[name]))
         last = match.end()
     parts.append(re.escape(template[last:]))
-    return re.compile("".join(parts), re.DOTALL), names
+    return re.compile("".join(parts), re.DOTALL), names, ranges
 
 
 def match_value(template: str, actual: str, variables: Mapping[str, str]) -> dict[str, str] | None:
     """Captured variables if `actual` fits `template`, else None."""
-    pattern, names = _value_pattern(template, variables)
+    pattern, names, ranges = _value_pattern(template, variables)
     found = pattern.fullmatch(actual)
     if found is None:
+        return None
+    if any(not low <= int(found.group(f"r{i}")) <= high for i, (low, high) in enumerate(ranges)):
         return None
     captured = {name: found.group(f"g{i}") for i, name in enumerate(names)}
     for name, value in captured.items():

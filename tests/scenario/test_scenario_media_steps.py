@@ -10,7 +10,7 @@ from conformance.media.tape import sounds_in
 from conformance.media.tone import tone_samples
 from conformance.scenario import model
 from conformance.scenario.loader import ScenarioError, load_case
-from conformance.scenario.media_steps import judge_sound, nlsml_problem
+from conformance.scenario.media_steps import cadenced, judge_sound, nlsml_problem
 
 HEADER = """\
 id: xep0327.test.media
@@ -59,6 +59,9 @@ def test_the_media_steps_load_into_their_models(tmp_path):
 @pytest.mark.parametrize("step, message", [
     ("  - caller hears: {tone: 440}\n", "'for' is a required property"),
     ("  - caller hears nothing\n", "None is not of type 'object'"),
+    ("  - caller plays: {tone: 480+620, for: 1, cadence: [0.5]}\n", "case.yaml:9: step 3, caller plays:"),
+    ("  - caller plays: {tone: 480+620, for: 1, cadence: [0.5, 0]}\n", "case.yaml:9: step 3, caller plays:"),
+    ("  - caller plays: {silence: 1, cadence: [0.5, 0.5]}\n", "case.yaml:9: step 3, caller plays:"),
     ("  - recording {nowhere} holds: {silent: true}\n", "unknown variable {nowhere}"),
     ("  - send to {call}: <output xmlns='urn:xmpp:rayo:output:1'><document url='{documents}/song.mp3'/></output>\n"
      "    expect: result\n", "no document is called 'song.mp3'"),
@@ -67,6 +70,17 @@ def test_mistakes_are_named_before_anything_runs(tmp_path, step, message):
     with pytest.raises(ScenarioError) as caught:
         load(tmp_path, step)
     assert message in str(caught.value)
+
+
+def test_a_cadence_plays_the_tone_on_and_off(tmp_path):
+    (step,) = load(tmp_path, "  - caller plays: {tone: 480+620, for: 1.2, cadence: [0.25, 0.25]}\n").steps[2:]
+    assert step.tone == (480.0, 620.0) and step.seconds == 1.2 and step.cadence == (0.25, 0.25)
+    samples = cadenced(step.tone, 1200, step.cadence)
+    assert len(samples) == 1200 * 8
+    sounds = sounds_in(samples)
+    assert [round(sound.duration, 3) for sound in sounds] == [0.25, 0.25, 0.2]
+    assert [round(sound.start, 3) for sound in sounds] == [0.0, 0.5, 1.0]
+    assert all(sound.holds((480, 620)) for sound in sounds)
 
 
 def test_a_sound_is_judged_on_its_length_then_its_tone_then_its_level():

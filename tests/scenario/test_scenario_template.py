@@ -82,3 +82,17 @@ def test_substitute_leaves_wildcards_and_reports_unknown_names():
     assert substitute('to="{call}" from="*" id="{capture:x}"', {"call": "c@r"}) == 'to="c@r" from="*" id="{capture:x}"'
     with pytest.raises(UnknownVariable):
         substitute("{nope}", {})
+
+
+def test_a_number_range_takes_whole_numbers_within_it():
+    assert match_value("{400..600}", "400", {}) == {}
+    assert match_value("{400..600}", "600", {}) == {}
+    assert match_value("{400..600}", "399", {}) is None
+    assert match_value("{400..600}", "601", {}) is None
+    assert match_value("{400..600}", "0.5", {}) is None
+    assert match_value("{400..600}", "", {}) is None
+    assert match_value("{capture:ms}", "500", {}) == {"ms": "500"}
+    assert substitute("{400..600}", {}) == "{400..600}"
+    template = parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="{400..600}"/>')
+    assert match_payload(template, parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="500"/>'), {}) == ({}, None)
+    assert match_payload(template, parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="5"/>'), {})[0] is None

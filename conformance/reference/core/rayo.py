@@ -30,7 +30,7 @@ from .media_paths import MediaPaths
 CALL_IDENTITY = [("client", "phone")]
 CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
 MIXER_IDENTITY = [("conference", "audio")]
-SERVICE_FEATURES = [ns.DISCO_INFO, ns.PING, ns.RAYO]
+SERVICE_FEATURES = [ns.DISCO_INFO, ns.PING, ns.RAYO, ns.CPA]  # CPA: XEP-0341 (its §5 misprints the feature)
 VERSION = "jabber:iq:version"
 
 # How a reject reason reaches the caller (the seed's mapping; the XEP gives none).

@@ -26,6 +26,7 @@ from ..calls import State
 from ..errors import CommandError
 from .audio import CallAudio
 from .base import Component, core_reason
+from .cpa import Cpa
 from .input import Input
 from .output import Output
 from .record import Record
@@ -34,9 +35,15 @@ if TYPE_CHECKING:
     from ..calls import Call
     from ..rayo import RayoCore
 
+def _input(components: Components, owner_jid: str, creator: str, audio: CallAudio, payload: etree._Element) -> Component:
+    """An input collects keys; with mode="cpa" it detects call-progress signals (XEP-0341)."""
+    make = Cpa if payload.get("mode") == "cpa" else Input
+    return make(components, owner_jid, creator, audio, payload)
+
+
 KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.OUTPUT, "output"): Output,
-    ns.qname(ns.INPUT, "input"): Input,
+    ns.qname(ns.INPUT, "input"): _input,
     ns.qname(ns.RECORD, "record"): Record,
 }
 

@@ -9,7 +9,8 @@ recognition-timeout (counted from the first key). Timers run from the
 start, or, in a prompt, once its output has ended.
 
 The reference server has no speech recognizer: mode="voice" (and a
-recognizer) get feature-not-implemented; mode="any" collects keys.
+recognizer) get feature-not-implemented; mode="any" collects keys; mode="cpa" is
+call progress analysis (cpa.py).
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ class Input(Component):
         self._handles: dict[str, asyncio.TimerHandle] = {}
 
     def prepare(self, payload: etree._Element) -> list[Grammar]:
-        mode = attr.choice(payload, "mode", "any", ("any", "dtmf", "voice", "cpa"))
-        if mode in ("voice", "cpa") or payload.get("recognizer") is not None:
+        mode = attr.choice(payload, "mode", "any", ("any", "dtmf", "voice"))  # cpa: cpa.py
+        if mode == "voice" or payload.get("recognizer") is not None:
             raise CommandError("feature-not-implemented", "modify", "this server collects keys only: no speech recognizer")
         terminator = payload.get("terminator")
         if terminator is not None and (len(terminator) != 1 or terminator.upper() not in KEYS):
