@@ -215,14 +215,14 @@ INP = "xep0327.input."
 _URL_OUTPUTS = [OUTP + name for name in (
     "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
     "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
-    "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors")] + [
+    "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
     "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
-_NLSML = [INP + name for name in ("srgs-match", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
+_NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
                                   "alongside-an-output", "early-media-before-answer")]
-_RTP_KEYS = [INP + name for name in ("srgs-match", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
+_RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
                                      "alongside-an-output", "early-media-before-answer")]
 
 CATALOGUE += (
@@ -281,6 +281,10 @@ CATALOGUE += (
     _f("max-duration-ignored", "record", "a record goes on past max-duration", [RECP + "max-duration-cuts"], "max-duration"),
     _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
        [RECP + "direction-picks-the-side"], "heard"),
+    _f("output-heard-across-joins", "output", "what an output plays on a joined call reaches the call it is joined to as well",
+       [OUTP + "joined-call-only"], "sent sound"),
+    _f("input-hears-joined-calls", "input", "an input also takes the keys of the calls its call is joined to",
+       [INP + "joined-call-only"], "sent more"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
        [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command",
         "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]

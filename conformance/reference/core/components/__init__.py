@@ -114,7 +114,8 @@ class Components:
         """A key the far end pressed (`source`: "info" or "rfc4733"), for the components listening on the call."""
         if source == "rfc4733" and "rfc4733-keys-ignored" in self.core.faults:
             return
-        for listener in list(self.keys.get(call.jid, ())):
+        hearing = [call.jid] + (list(call.joins) if "input-hears-joined-calls" in self.core.faults else [])
+        for listener in [listener for jid in hearing for listener in self.keys.get(jid, ())]:
             listener(digit)
 
     def complete_all(self, owner: Call, reason: str, release_media: bool = True) -> None:

@@ -37,6 +37,7 @@ class CallAudio:
         self.heard = Tape()  # what the far end sends
         self.sent = Tape()  # what the components played to it
         self.listeners: list[Callable[[Frame], None]] = []  # told of every frame heard
+        self.played: list[Callable[[Frame], None]] = []  # told of every frame sent
         self._task: asyncio.Task | None = None
         rtp.on_packet = self._on_packet
 
@@ -52,6 +53,7 @@ class CallAudio:
     def close(self) -> None:
         self.sources.clear()
         self.listeners.clear()
+        self.played.clear()
         self.rtp.on_packet = None
         if self._task is not None:
             self._task.cancel()
@@ -79,7 +81,9 @@ class CallAudio:
         return [max(-32768, min(32767, sum(values))) for values in zip(*frames)]
 
     def _send(self, frame: list[int], when: float, marker: bool) -> None:
-        self.sent.add_at(when, frame)
+        sent = self.sent.add_at(when, frame)
+        for listener in list(self.played):
+            listener(sent)
         if self.rtp.remote is None or self.rtp.closed:
             return
         law, _ = _LAWS.get(self.rtp.audio_pt, _LAWS[0])
