@@ -390,6 +390,40 @@ CATALOGUE += (
           [SCALL + "dtmf-event"], "11|DTMF digit"),
 )
 
+# the seed's say component (area say: judged on the cases that send <say>)
+
+SSAY = "seed.say."
+_SAYS = [SSAY + name for name in ("audio-plays-and-succeeds", "speech-in-order", "stop-silences", "pause-and-resume",
+                                  "hangup-completes", "command-errors", "two-at-once")]
+_SAY_SUCCEEDS = [SSAY + name for name in ("audio-plays-and-succeeds", "speech-in-order", "pause-and-resume",
+                                          "command-errors", "two-at-once")]
+
+
+def _say(name: str, summary: str, caught_by: Iterable[str], evidence: str, dialect: str = "seed") -> Fault:
+    return Fault(name, summary, "say", tuple(caught_by), evidence, dialect=dialect)
+
+
+CATALOGUE += (
+    _say("say-ref-uri", "a say is acknowledged with XEP-0327's <ref uri=.../> instead of the seed's <ref id=.../>",
+         _SAYS, "ref"),
+    _say("say-completes-as-output", "a say that plays to its end completes with XEP-0327 output's <finish/>, "
+         "not the seed's <success xmlns='urn:xmpp:tropo:say:complete:1'/>", _SAY_SUCCEEDS, "success"),
+    _say("say-no-complete-on-success", "a say that plays to its end goes quiet and never completes",
+         _SAY_SUCCEEDS, "success"),
+    _say("say-plays-on-after-stop", "a stopped say completes with stop but its audio plays on",
+         [SSAY + "stop-silences"], "quiet window"),
+    _say("say-pause-ignored", "pause and resume get a result and change nothing: a paused say plays on",
+         [SSAY + "pause-and-resume", SSAY + "command-errors"], "quiet window|unexpected-request"),
+    _say("say-stop-in-ext-only", "a say takes XEP-0327's stop (urn:xmpp:rayo:ext:1), not the seed's core stop",
+         [SSAY + "stop-silences", SSAY + "two-at-once"], "feature-not-implemented"),
+    _also_seed("no-complete-after-stop", [SSAY + "stop-silences", SSAY + "two-at-once"]),
+    _say("say-silent-on-hangup", "a say on a call that ends never completes", [SSAY + "hangup-completes"], "complete"),
+    _also_seed("finished-component-service-unavailable", [SSAY + "command-errors"]),
+    _also_seed("one-component-per-call", [SSAY + "two-at-once"]),
+    _say("say-in-xep0327", "the XEP-0327 dialect takes the seed's <say/> as a component",
+         ["xep0327.errors.seed-say-not-a-component"], "feature-not-implemented", dialect="xep0327"),
+)
+
 BY_NAME = {fault.name: fault for fault in reversed(CATALOGUE)}  # a deviation of both dialects: its first entry
 
 

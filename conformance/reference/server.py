@@ -125,9 +125,10 @@ class ReferenceServer:
 
     def capabilities_toml(self) -> str:
         """The capability statement: what this server implements, in the target file's terms."""
+        components = '["say"]  # the seed page\'s one component' if self.config.dialect == "seed" else '["output", "input", "record"]'
         return (
             "[capabilities]\n"
-            'components = ["output", "input", "record"]\n'
+            f"components = {components}\n"
             'input-modes = ["dtmf", "cpa"]  # and "any", taken as dtmf: no speech recognizer; cpa: XEP-0341\n'
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"

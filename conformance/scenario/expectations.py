@@ -46,6 +46,16 @@ def under_jid(sender: str, entity: str) -> bool:
     return s == e or (not e.resource and s.bare == e.bare)
 
 
+def sender_capture(name: str, sender: str) -> dict[str, str]:
+    """A sender captured as {name}, and its bare JID as {name.bare}: a seed component's
+    JID is the bare call JID with the component's id as resource."""
+    try:
+        bare = JID.parse(sender).bare
+    except ValueError:
+        bare = sender
+    return {name: sender, f"{name}.bare": bare}
+
+
 def resolve_jid(text: str, variables: Variables, service: str) -> str:
     """'{call}' -> 'abc@rayo.example'; 'the server' -> the service domain."""
     if text.strip() == "the server":
@@ -135,7 +145,7 @@ class PresenceFrom(Probe):
                 return None, str(mismatch)
             captured.update(found)
         if self.step.capture:
-            captured[self.step.capture] = stanza.sender
+            captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
@@ -167,7 +177,7 @@ class Offer(Probe):
             if mismatch:
                 return None, str(mismatch)
             captured.update(found)
-        captured[self.step.capture] = stanza.sender
+        captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:

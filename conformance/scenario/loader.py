@@ -536,10 +536,8 @@ def _captures(step: model.Step) -> set[str]:
     found: set[str] = set()
     for text, _ in _reads(step):
         found |= captures_in(text)
-    if isinstance(step, model.ExpectOffer):
-        found.add(step.capture)
-    if isinstance(step, model.ExpectFrom) and step.capture:
-        found.add(step.capture)
+    if isinstance(step, model.ExpectOffer) or (isinstance(step, model.ExpectFrom) and step.capture):
+        found |= {step.capture, f"{step.capture}.bare"}  # a sender's JID, and its bare JID
     return found
 
 

@@ -66,6 +66,8 @@ def test_the_dialects_differ_where_the_docs_say():
     assert XEP0327.ref("c1", "c1@rayo.localhost").attrib == {"uri": "xmpp:c1@rayo.localhost"}
     assert {"hold", "unhold", "mute", "unmute"} <= SEED.call_commands and "join" not in SEED.call_commands
     assert "hold" not in XEP0327.call_commands and "join" in XEP0327.call_commands
+    assert (SEED.stop_namespace, SEED.complete_type) == ("urn:xmpp:rayo:1", None)
+    assert (XEP0327.stop_namespace, XEP0327.complete_type) == ("urn:xmpp:rayo:ext:1", "unavailable")
 
 
 def test_a_seed_call_refuses_xep_only_commands_and_hold_before_the_answer(seed_target, tmp_path):
@@ -102,6 +104,43 @@ def test_a_seed_call_takes_commands_at_its_bare_jid_and_ends_without_a_type(seed
             type: available
             xml: <end xmlns="urn:xmpp:rayo:1"><hangup/></end>
     """, ["R-seed.1-a"])
+    assert_passes(result)
+
+
+def test_a_seed_say_has_the_reference_positions_the_cases_leave_open(seed_target, tmp_path):
+    """The reasons a seed case takes any of (stop, hangup), the complete without a type, and what the
+    seed server refuses: XEP-0327's output, XEP-0327's stop, and the output's other commands."""
+    result = run_steps(seed_target, tmp_path, "seed-say", "seed", """
+        - caller dials the server
+        - expect offer
+        - send to {call}: <answer xmlns="urn:xmpp:rayo:1"/>
+          expect: result
+        - caller receives: 200
+        - send to {call}: <output xmlns="urn:xmpp:rayo:output:1"><document url="{documents}/tone-440-300ms.wav"/></output>
+          expect: {error: feature-not-implemented, type: cancel}
+        - send to {call}: <say xmlns="urn:xmpp:tropo:say:1"><audio src="{documents}/tone-440-2000ms.wav"/></say>
+          expect:
+            result: <ref xmlns="urn:xmpp:rayo:1" id="{capture:first}" m:strict="true"/>
+        - send to {call.bare}/{first}: <seek xmlns="urn:xmpp:tropo:say:1" direction="forward" amount="100"/>
+          expect: {error: feature-not-implemented, type: cancel}
+          invalid: true
+        - send to {call.bare}/{first}: <stop xmlns="urn:xmpp:rayo:ext:1"/>
+          expect: {error: feature-not-implemented, type: cancel}
+          invalid: true
+        - send to {call.bare}/{first}: <stop xmlns="urn:xmpp:rayo:1"/>
+          expect: result
+        - expect from {call.bare}/{first}:
+            type: available
+            xml: <complete xmlns="urn:xmpp:rayo:ext:1"><stop xmlns="urn:xmpp:rayo:ext:complete:1"/></complete>
+        - send to {call}: <say xmlns="urn:xmpp:tropo:say:1"><audio src="{documents}/tone-440-2000ms.wav"/></say>
+          expect:
+            result: <ref xmlns="urn:xmpp:rayo:1" id="{capture:second}"/>
+        - caller is hearing: {tone: 440, for: 0.1}
+        - caller hangs up
+        - expect from {call.bare}/{second}:
+            type: available
+            xml: <complete xmlns="urn:xmpp:rayo:ext:1"><hangup xmlns="urn:xmpp:rayo:ext:complete:1"/></complete>
+    """, ["R-seed.15-b"])
     assert_passes(result)
 
 

@@ -99,3 +99,15 @@ def test_under_jid_covers_components_and_the_service_domain():
     assert under_jid("c2@rayo.test", "rayo.test")
     assert under_jid("m@mixer.rayo.test", "rayo.test")
     assert not under_jid("rayo.test.evil", "rayo.test")
+
+
+def test_a_captured_sender_also_gives_its_bare_jid():
+    # A seed call's JID carries the resource /1; its components are <bare call JID>/<id>.
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence("<presence from='y@rayo.test/1'><offer xmlns='urn:xmpp:rayo:1' to='sip:a' from='sip:tok-1@h'/></presence>"))
+    obs.add(("xmpp", "client"), presence("<presence from='z@rayo.test/1'><ringing xmlns='urn:xmpp:rayo:1'/></presence>"))
+    offer = probe_for(model.ExpectOffer(index=1, line=1, phrase="expect offer"), CONTEXT)
+    ringing = probe_for(expect_from("z@rayo.test/1", "<ringing xmlns='urn:xmpp:rayo:1'/>", capture="dialed"), CONTEXT)
+    found = in_sequence(obs, [offer, ringing], {})
+    assert (found.variables["call"], found.variables["call.bare"]) == ("y@rayo.test/1", "y@rayo.test")
+    assert (found.variables["dialed"], found.variables["dialed.bare"]) == ("z@rayo.test/1", "z@rayo.test")

@@ -140,3 +140,11 @@ def test_a_party_cannot_do_what_its_role_cannot(tmp_path):
     text = HEADER + "steps:\n  - caller dials the server\n  - caller answers\n  - callee cancels\n"
     found = problems(write(tmp_path, text))
     assert found == [(8, "caller cannot do that: only a callee answers"), (9, "callee cannot do that: only a caller cancels")]
+
+
+def test_a_captured_sender_is_known_with_its_bare_jid(tmp_path):
+    text = HEADER + ("steps:\n  - caller dials the server\n  - expect offer\n"
+                     "  - send to {call.bare}/x: <stop xmlns='urn:xmpp:rayo:ext:1'/>\n    expect: result\n"
+                     "  - send to {other.bare}: <stop xmlns='urn:xmpp:rayo:ext:1'/>\n    expect: result\n")
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 11 and "unknown variable {other.bare}" in message

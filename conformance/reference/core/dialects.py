@@ -14,6 +14,7 @@ from typing import Mapping
 
 from lxml import etree
 
+from ...protocol import namespaces as ns
 from . import stanzas as st
 
 # The commands in urn:xmpp:rayo:1 that both dialects give a call.
@@ -31,6 +32,12 @@ class Dialect:
     reject_default: str | None = None  # the reason of a reject that names none (None: refuse it)
     ref_by_id: bool = False  # a ref names what was created by id (seed) or by xmpp: URI
     reports_dtmf: bool = False  # a key the far end presses becomes a <dtmf/> call event
+    stop_namespace: str = ns.EXT  # where a component's stop command lives
+    complete_type: str | None = "unavailable"  # the type of the presence carrying a component's <complete/>
+
+    def has_component(self, payload: etree._Element) -> bool:
+        """Whether a command creating a component is one of this dialect's (else: feature-not-implemented)."""
+        return etree.QName(payload).namespace in ns.RAYO_NAMESPACES[self.name]
 
     def event_sender(self, call_jid: str) -> str:
         """The JID a call's events come from, given its bare JID."""
@@ -61,6 +68,10 @@ SEED = Dialect(
     reject_default="decline",
     ref_by_id=True,
     reports_dtmf=True,
+    # The page's one component is say; its stop is in the core namespace and its complete
+    # presence, like every presence of the page, carries no type.
+    stop_namespace=ns.RAYO,
+    complete_type=None,
 )
 
 _BY_NAME = {dialect.name: dialect for dialect in (XEP0327, SEED)}

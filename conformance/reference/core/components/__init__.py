@@ -6,6 +6,9 @@ keys the far end presses to `Components.dtmf`, and asks
 `Components.complete_all` to finish a call's components when it ends (each
 with <complete><hangup/></complete>, §6.6.3).
 
+Each dialect has its own components (dialects.py): XEP-0327's output, input,
+record, ...; the seed's say. Another dialect's is not implemented.
+
 A component on a call that is not answered yet runs on early media: an
 inbound call gets a 183 with SDP first (R-6.5-e); an outbound call, whose
 media the far end has not given yet, refuses it with unexpected-request
@@ -30,6 +33,7 @@ from .cpa import Cpa
 from .input import Input
 from .output import Output
 from .record import Record
+from .say import Say
 
 if TYPE_CHECKING:
     from ..calls import Call
@@ -45,6 +49,7 @@ KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.OUTPUT, "output"): Output,
     ns.qname(ns.INPUT, "input"): _input,
     ns.qname(ns.RECORD, "record"): Record,
+    ns.qname(ns.TROPO_SAY, "say"): Say,
 }
 
 
@@ -66,6 +71,8 @@ class Components:
     def start(self, owner: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         """A command creating a component on a call: checked whole, then acknowledged with its ref."""
         make = KINDS.get(payload.tag)
+        if not self.core.dialect.has_component(payload) and "say-in-xep0327" not in self.core.faults:
+            make = None  # another dialect's component: XEP-0327 has no say, the seed page no output
         if make is None:
             raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not implemented")
         self._media_ready(owner)

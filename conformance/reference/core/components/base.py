@@ -3,7 +3,7 @@ commands sent to it, and exactly one complete, sent to the client that created i
 
 A component is created by a command, acknowledged with its ref, and starts
 once the ref has gone out (`begin`). It answers the commands of its kind
-(cmd_<name>) and stop; it ends with one reason, in urn:xmpp:rayo:ext:complete:1
+(cmd_<name>) and stop (in the dialect's namespace for it); it ends with one reason, in urn:xmpp:rayo:ext:complete:1
 (stop, hangup, error) or in its own complete namespace.
 """
 
@@ -36,14 +36,19 @@ class Component:
         self.stopped = False  # a stop was acknowledged
 
     def ref(self) -> etree._Element:
-        return st.rayo("ref", {"uri": f"xmpp:{self.jid}"})
+        """Its JID as an xmpp: URI (XEP-0327), or its id (seed)."""
+        return self.core.dialect.ref(self.id, self.jid)
+
+    def stop_namespace(self) -> str:
+        """Where its stop lives: urn:xmpp:rayo:ext:1 (XEP-0327), urn:xmpp:rayo:1 (seed)."""
+        return self.core.dialect.stop_namespace
 
     def begin(self) -> None:
         """Start working: the ref has been sent."""
 
     def command(self, payload: etree._Element) -> list[etree._Element]:
         name = etree.QName(payload)
-        if name.namespace == ns.EXT and name.localname == "stop":
+        if name.namespace == self.stop_namespace() and name.localname == "stop":
             self.stopped = True
             if "no-complete-after-stop" not in self.core.faults:
                 self.core.after(lambda: self.complete(core_reason("stop")))
@@ -70,7 +75,7 @@ class Component:
     def finished(self, reason: etree._Element, metadata: list[etree._Element]) -> None:
         """Tell the creator, with unavailable presence (a prompt takes this over for its parts)."""
         body = st.element(ns.EXT, "complete", children=[reason, *metadata])
-        self.core.send_presence(self.jid, self.creator, [body], "unavailable")
+        self.core.send_presence(self.jid, self.creator, [body], self.core.dialect.complete_type)
 
     def release(self) -> None:
         """Stop using media and timers (before the complete goes out)."""

@@ -106,6 +106,11 @@ def _ssml(data: bytes) -> list[int]:
     return _speak(root)
 
 
+def render_speech(element: etree._Element) -> list[int]:
+    """The samples of speech markup already parsed (the seed's <say>): words, breaks and audio in order."""
+    return _speak(element)
+
+
 def _speak(element: etree._Element) -> list[int]:
     """Words of the text, breaks and audio of the elements, in document order."""
     samples = _words(element.text or "")
