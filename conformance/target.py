@@ -57,6 +57,8 @@ DEFAULT_CLAIMS = {
     "outbound-calls": True,
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
 }
+# A seed server without a statement: the page's one component, and no joins (the page has none).
+SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False}
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
 CLAIM_PREFIX = {"components": "component", "input-modes": "input-mode", "dtmf": "dtmf"}
 
@@ -207,14 +209,14 @@ def load_target(path: str | Path) -> Target:
         timeouts=_timeouts(data.get("timeouts", {}), file),
         accounts=_accounts(data.get("accounts", {}), file),
         provoke=_provoke(data.get("provoke", {}), file),
-        claims=_claims(data.get("capabilities"), file),
+        claims=_claims(data.get("capabilities"), file, dialect),
         baseline=_baseline(run.get("baseline"), path),
     )
 
 
-def _claims(section: dict | None, file: str) -> dict[str, Any]:
+def _claims(section: dict | None, file: str, dialect: str) -> dict[str, Any]:
     if section is None:
-        return dict(DEFAULT_CLAIMS)
+        return dict(SEED_DEFAULT_CLAIMS if dialect == "seed" else DEFAULT_CLAIMS)
     unknown = set(section) - set(DEFAULT_CLAIMS)
     if unknown:
         raise TargetError(f"{file} [capabilities]: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULT_CLAIMS)}")

@@ -147,3 +147,18 @@ def test_init_writes_a_target_file_the_harness_reads(tmp_path, monkeypatch):
     assert target.inbound() == "sip:harness@127.0.0.1:5060"
     assert "component:output" in target.capabilities() and "mixers" in target.capabilities()
     assert main(["init", str(path)]) == 1  # never overwrites by accident
+
+
+def test_without_a_statement_a_target_claims_the_core_of_its_dialect(tmp_path, monkeypatch):
+    from conformance.cli import main
+    from conformance.target import load_target
+
+    path = tmp_path / "target.toml"
+    assert main(["init", str(path)]) == 0
+    monkeypatch.setenv("RAYO_PASSWORD", "secret")
+    text = path.read_text().split("[capabilities]")[0] + "[timeouts]\n"
+    path.write_text(text)
+    assert {"component:output", "component:record", "mixers"} <= load_target(path).capabilities()
+    path.write_text(text.replace('dialect = "xep0327"', 'dialect = "seed"'))
+    seed = load_target(path).capabilities()
+    assert "component:say" in seed and "component:output" not in seed and "mixers" not in seed
