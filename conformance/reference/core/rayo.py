@@ -132,8 +132,6 @@ class RayoCore:
         if not self.dialect.addresses_call(to.resource):
             return self.components.command(request, payload, to)
         if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
-            if "call-disco-not-implemented" in self.faults:
-                raise CommandError("feature-not-implemented", "modify")
             return self.entity_disco(to, request.get("from"))
         call = self.calls.get(to.local)
         if call is not None and not call.ended:
@@ -177,6 +175,8 @@ class RayoCore:
     def entity_disco(self, to: JID, sender: str) -> list[etree._Element]:
         """R-8-a: calls and mixers are Rayo entities and say so."""
         call = self.calls.get(to.local)
+        if call is not None and not call.ended and "call-disco-not-implemented" in self.faults:
+            raise CommandError("feature-not-implemented", "modify")
         if call is not None and not call.ended:
             return [self.disco(CALL_IDENTITY[0], CALL_FEATURES)]
         if self.mixer_seen_by(to, sender):
