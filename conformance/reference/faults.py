@@ -192,6 +192,7 @@ CATALOGUE: tuple[Fault, ...] = (
 
 OUTP = "xep0327.output."
 INP = "xep0327.input."
+PRM = "xep0327.prompt."
 _URL_OUTPUTS = [OUTP + name for name in (
     "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
     "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
@@ -243,6 +244,26 @@ CATALOGUE += (
        _NLSML, "input is"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
        [INP + "takes-no-other-command"], "feature-not-implemented"),
+    _f("prompt-barge-in-ignored", "prompt", "a key during a prompt's output (barge-in true) is collected but the output plays on",
+       [PRM + "barge-in-stops-output"], "heard"),
+    _f("prompt-barge-in-false-ignored", "prompt", "a prompt with barge-in false lets a key stop its output, as if barge-in were true",
+       [PRM + "barge-in-false-plays-on"], "heard"),
+    _f("prompt-collects-keys-during-output", "prompt", "a prompt without barge-in plays on but counts the keys pressed during its output",
+       [PRM + "barge-in-false-plays-on"], "input is"),
+    _f("prompt-timers-start-with-output", "prompt", "a prompt's input timers start with its output, not when it ends",
+       [PRM + "timers-start-after-output"], "heard"),
+    _f("prompt-no-input-timers-started", "prompt", "a prompt never reports input-timers-started",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
+                                "command-errors")], "input-timers-started"),
+    _f("prompt-output-complete-relayed", "prompt", "a prompt sends its output's complete as well as its own",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output")], "sent more"),
+    _f("prompt-completes-with-output", "prompt", "a prompt completes when its output ends, with the output's reason; the input never runs",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
+                                "command-errors")], "input-timers-started|noinput|match|complete"),
+    _f("prompt-output-commands-after-finish", "prompt", "output commands to a prompt whose output has ended get a result",
+       [PRM + "command-errors"], "unexpected-request"),
+    _f("prompt-stop-leaves-output-playing", "prompt", "a stopped prompt completes with stop but its output plays on",
+       [PRM + "stop-silences"], "quiet window"),
     _f("record-without-recording", "record", "a record's complete carries no recording",
        [RECP + name for name in _RECORDS], "recording"),
     _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",

@@ -127,7 +127,7 @@ class ReferenceServer:
         """The capability statement: what this server implements, in the target file's terms."""
         return (
             "[capabilities]\n"
-            'components = ["output", "input", "record"]\n'
+            'components = ["output", "input", "prompt", "record"]\n'
             'input-modes = ["dtmf"]  # and "any", taken as dtmf: no speech recognizer\n'
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"

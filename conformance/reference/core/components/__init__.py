@@ -28,6 +28,7 @@ from .audio import CallAudio
 from .base import Component, core_reason
 from .input import Input
 from .output import Output
+from .prompt import Prompt
 from .record import Record
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.OUTPUT, "output"): Output,
     ns.qname(ns.INPUT, "input"): Input,
+    ns.qname(ns.PROMPT, "prompt"): Prompt,
     ns.qname(ns.RECORD, "record"): Record,
 }
 

@@ -34,6 +34,7 @@ class Component:
         self.creator = creator  # the full JID that created it: its events and complete go there
         self.done = False
         self.stopped = False  # a stop was acknowledged
+        self.parent: Component | None = None  # the prompt this is a part of: it hears the complete instead of the client
 
     def ref(self) -> etree._Element:
         return st.rayo("ref", {"uri": f"xmpp:{self.jid}"})
@@ -68,12 +69,18 @@ class Component:
         self.finished(reason, list(metadata))
 
     def finished(self, reason: etree._Element, metadata: list[etree._Element]) -> None:
-        """Tell the creator, with unavailable presence (a prompt takes this over for its parts)."""
+        """Tell the creator, with unavailable presence; a part of a prompt tells the prompt."""
+        if self.parent is not None:
+            self.parent.part_finished(self, reason, metadata)
+            return
         body = st.element(ns.EXT, "complete", children=[reason, *metadata])
         self.core.send_presence(self.jid, self.creator, [body], "unavailable")
 
     def release(self) -> None:
         """Stop using media and timers (before the complete goes out)."""
+
+    def part_finished(self, part: Component, reason: etree._Element, metadata: list[etree._Element]) -> None:
+        """A part of this component has completed (only a prompt has parts)."""
 
 
 def core_reason(name: str) -> etree._Element:
