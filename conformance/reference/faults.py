@@ -215,18 +215,23 @@ CATALOGUE: tuple[Fault, ...] = (
 
 OUTP = "xep0327.output."
 INP = "xep0327.input."
+PRM = "xep0327.prompt."
 _URL_OUTPUTS = [OUTP + name for name in (
     "audio-file-finishes", "uri-list-plays-each", "stop-silences", "max-time-cuts-short", "repeat-with-interval",
     "start-offset-skips", "start-paused-then-resume", "pause-keeps-place", "seek-moves-the-place", "speed-changes-length",
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
-    "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"]
+    "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"] + [
+    PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "stop-silences",
+                            "hangup-completes", "command-errors")]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
-_NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides", "max-silence-decides",
-                                  "alongside-an-output", "early-media-before-answer")]
-_RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides", "wrong-keys-nomatch",
-                                     "alongside-an-output", "early-media-before-answer")]
+_NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides",
+                                  "max-silence-decides", "alongside-an-output", "early-media-before-answer")] + [
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
+_RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
+                                     "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
@@ -245,7 +250,7 @@ CATALOGUE += (
        [OUTP + "start-offset-skips"], "heard"),
     _f("start-paused-ignored", "output", "an output asked to start paused plays at once",
        [OUTP + name for name in ("start-paused-then-resume", "command-errors", "seek-moves-the-place", "speed-changes-length",
-                                 "volume-changes-level")], "quiet window|unexpected-request"),
+                                 "volume-changes-level")] + [PRM + "command-errors"], "quiet window|unexpected-request"),
     _f("resume-restarts-output", "output", "a resume plays the output again from its start",
        [OUTP + "pause-keeps-place", OUTP + "seek-moves-the-place"], "heard"),
     _f("seek-ignored", "output", "a seek is acknowledged and the output plays on from where it was",
@@ -255,17 +260,39 @@ CATALOGUE += (
     _f("terminator-ignored", "input", "the terminator key is taken as one more key",
        [INP + "terminator-ends-input"], "nomatch"),
     _f("initial-timeout-ignored", "input", "an input given no key never times out",
-       [INP + "initial-timeout-noinput"], "noinput"),
+       [INP + "initial-timeout-noinput", PRM + "timers-start-after-output"], "noinput"),
     _f("digit-timers-ignored", "input", "inter-digit-timeout and max-silence never fire",
        [INP + "inter-digit-timeout-decides", INP + "max-silence-decides"], "match"),
     _f("nomatch-reported-as-noinput", "input", "keys no grammar accepts complete the input with noinput",
        [INP + "wrong-keys-nomatch"], "nomatch"),
     _f("rfc4733-keys-ignored", "input", "inputs hear keys sent as SIP INFO only, not RFC 4733 events",
-       _RTP_KEYS + ["xep0327.cpa.dtmf-signals"], "match"),
+       _RTP_KEYS + ["xep0327.cpa.dtmf-signals"], "match|heard"),  # a prompt's output plays on: the key that would stop it goes unheard
     _f("nlsml-keys-dropped", "input", "the NLSML of a match holds an empty input",
        _NLSML, "input is"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
-       [INP + "takes-no-other-command"], "feature-not-implemented"),
+       [INP + "takes-no-other-command", PRM + "command-errors"], "feature-not-implemented"),
+    _f("prompt-barge-in-ignored", "prompt", "a key during a prompt's output (barge-in true) is collected but the output plays on",
+       [PRM + "barge-in-stops-output"], "heard"),
+    _f("prompt-barge-in-false-ignored", "prompt", "a prompt with barge-in false lets a key stop its output, as if barge-in were true",
+       [PRM + "barge-in-false-plays-on"], "heard"),
+    _f("prompt-collects-keys-during-output", "prompt", "a prompt without barge-in plays on but counts the keys pressed during its output",
+       [PRM + "barge-in-false-plays-on"], "input is"),
+    _f("prompt-timers-start-with-output", "prompt", "a prompt's input timers start with its output, not when it ends",
+       # and, its input running from the start, it counts keys pressed during an output without barge-in
+       [PRM + "timers-start-after-output", PRM + "barge-in-false-plays-on"], "heard|input is"),
+    _f("prompt-no-input-timers-started", "prompt", "a prompt never reports input-timers-started",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
+                                "command-errors")], "input-timers-started"),
+    _f("prompt-output-complete-relayed", "prompt", "a prompt sends its output's complete as well as its own",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "command-errors")],
+       "finish|stop"),
+    _f("prompt-completes-with-output", "prompt", "a prompt completes when its output ends, with the output's reason; the input never runs",
+       [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
+                                "command-errors")], "input-timers-started|noinput|match|complete"),
+    _f("prompt-output-commands-after-finish", "prompt", "output commands to a prompt whose output has ended get a result",
+       [PRM + "command-errors"], "unexpected-request"),
+    _f("prompt-stop-leaves-output-playing", "prompt", "a stopped prompt completes with stop but its output plays on",
+       [PRM + "stop-silences"], "quiet window"),
     _f("record-without-recording", "record", "a record's complete carries no recording",
        [RECP + name for name in _RECORDS], "recording"),
     _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
@@ -292,17 +319,19 @@ CATALOGUE += (
        [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command",
         "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]
        + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
-                                   "direction-picks-the-side", "command-errors")], "complete|heard nothing"),
+                                   "direction-picks-the-side", "command-errors")]
+       + [PRM + "stop-silences", PRM + "command-errors"], "complete|heard nothing"),
     _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
        [OUTP + "command-errors"], "conflict"),
     _f("finished-component-service-unavailable", "components", "commands to a completed component get service-unavailable",
-       [OUTP + "command-errors"], "item-not-found"),
+       [OUTP + "command-errors", PRM + "command-errors"], "item-not-found"),
     _f("component-validated-after-ref", "components", "a wrong component command gets a ref, then completes with error",
-       [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors", "xep0327.cpa.creation-errors"], "result"),
+       [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors", "xep0327.cpa.creation-errors",
+        PRM + "creation-errors"], "result"),
     _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
        [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
-       [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording"], "hangup"),
+       [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording", PRM + "hangup-completes"], "hangup"),
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
        [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
 )

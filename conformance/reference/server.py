@@ -125,7 +125,9 @@ class ReferenceServer:
 
     def capabilities_toml(self) -> str:
         """The capability statement: what this server implements, in the target file's terms."""
-        components = '["say"]  # the seed page\'s one component' if self.config.dialect == "seed" else '["output", "input", "record"]'
+        components = '["output", "input", "prompt", "record"]'
+        if self.config.dialect == "seed":
+            components = '["say"]  # the seed page\'s one component'
         return (
             "[capabilities]\n"
             f"components = {components}\n"

@@ -286,6 +286,10 @@ def _candidates(obs: Observations, probe: Probe, start: Mapping[StreamKey, int],
             yield index
 
 
+def _first_only(probe: Probe) -> bool:
+    return bool(getattr(probe.step, "next", False))
+
+
 def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, used: frozenset = frozenset()) -> Found | None:
     """Each probe fits an event after the one the probe before it (on its stream) used."""
     positions = {key: s.position for key, s in obs.streams.items()}
@@ -295,7 +299,10 @@ def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, us
             return Found(variables, positions, hits)
         probe = probes[i]
         for index in _candidates(obs, probe, positions, set(used) | set(hits)):
-            captured, _ = probe.fits(obs.stream(probe.key).events[index], variables)
+            event = obs.stream(probe.key).events[index]
+            captured, _ = probe.fits(event, variables)
+            if captured is None and _first_only(probe) and probe.relevant(event, variables):
+                break  # `next`: the first presence from the JID is not this one
             if captured is None:
                 continue
             found = step(i + 1, {**variables, **captured}, {**positions, probe.key: index + 1}, hits + ((probe.key, index),))

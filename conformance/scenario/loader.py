@@ -379,6 +379,7 @@ class _Loader:
             type=details.get("type"),
             capture=details.get("capture"),
             strict=details.get("strict", False),
+            next=details.get("next", False),
         )
 
     def _expectations(self, items, path, index) -> tuple:

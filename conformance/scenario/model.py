@@ -135,6 +135,7 @@ class ExpectFrom(Step):
     type: str | None = None  # "available", "unavailable", or None for either
     capture: str | None = None
     strict: bool = False
+    next: bool = False  # the first presence from the JID after those earlier steps took: none may be skipped
 
 
 Expectation = Union[SipReceives, ExpectOffer, ExpectFrom]

@@ -39,6 +39,18 @@ def test_sequence_follows_the_order_of_one_stream():
     assert found is not None and found.positions[("xmpp", "client")] == 2
 
 
+def test_next_allows_no_skipped_presence_from_the_jid():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END))  # another JID: not skipped over in its sense
+    obs.add(("xmpp", "client"), presence(COMPLETE.replace("c1@rayo.test/out", "c1@rayo.test/p")))
+    obs.add(("xmpp", "client"), presence("<presence from='c1@rayo.test/p'><input-timers-started xmlns='urn:xmpp:rayo:prompt:1'/></presence>"))
+    timers = "<input-timers-started xmlns='urn:xmpp:rayo:prompt:1'/>"
+    assert in_sequence(obs, [probe_for(expect_from("c1@rayo.test/p", timers), CONTEXT)], {}) is not None
+    assert in_sequence(obs, [probe_for(expect_from("c1@rayo.test/p", timers, next=True), CONTEXT)], {}) is None
+    complete = probe_for(expect_from("c1@rayo.test/p", "<complete xmlns='urn:xmpp:rayo:ext:1'/>", next=True), CONTEXT)
+    assert in_sequence(obs, [complete], {}) is not None
+
+
 def test_any_order_takes_distinct_events():
     obs = Observations()
     joined = "<presence from='{}'><joined xmlns='urn:xmpp:rayo:1' call-uri='{}'/></presence>"

@@ -32,6 +32,7 @@ from .base import Component, core_reason
 from .cpa import Cpa
 from .input import Input
 from .output import Output
+from .prompt import Prompt
 from .record import Record
 from .say import Say
 
@@ -48,6 +49,7 @@ def _input(components: Components, owner_jid: str, creator: str, audio: CallAudi
 KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.OUTPUT, "output"): Output,
     ns.qname(ns.INPUT, "input"): _input,
+    ns.qname(ns.PROMPT, "prompt"): Prompt,
     ns.qname(ns.RECORD, "record"): Record,
     ns.qname(ns.TROPO_SAY, "say"): Say,
 }

@@ -34,6 +34,7 @@ class Component:
         self.creator = creator  # the full JID that created it: its events and complete go there
         self.done = False
         self.stopped = False  # a stop was acknowledged
+        self.parent: Component | None = None  # the prompt this is a part of: it hears the complete instead of the client
 
     def ref(self) -> etree._Element:
         """Its JID as an xmpp: URI (XEP-0327), or its id (seed)."""
@@ -73,12 +74,18 @@ class Component:
         self.finished(reason, list(metadata))
 
     def finished(self, reason: etree._Element, metadata: list[etree._Element]) -> None:
-        """Tell the creator, with unavailable presence (a prompt takes this over for its parts)."""
+        """Tell the creator, with unavailable presence; a part of a prompt tells the prompt."""
+        if self.parent is not None:
+            self.parent.part_finished(self, reason, metadata)
+            return
         body = st.element(ns.EXT, "complete", children=[reason, *metadata])
         self.core.send_presence(self.jid, self.creator, [body], self.core.dialect.complete_type)
 
     def release(self) -> None:
         """Stop using media and timers (before the complete goes out)."""
+
+    def part_finished(self, part: Component, reason: etree._Element, metadata: list[etree._Element]) -> None:
+        """A part of this component has completed (only a prompt has parts)."""
 
 
 def core_reason(name: str) -> etree._Element:
