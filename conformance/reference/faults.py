@@ -321,6 +321,11 @@ CATALOGUE += (
        + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
                                    "direction-picks-the-side", "command-errors")]
        + [PRM + "stop-silences", PRM + "command-errors"], "complete|heard nothing"),
+    _f("component-announces-itself", "components", "a new component sends an available presence of its own before any event",
+       [OUTP + "audio-file-finishes", INP + "srgs-match", RECP + "stop-has-recording", INP + "joined-call-only",
+        "xep0327.cpa.only-requested-signals"] + [PRM + name for name in ("barge-in-false-plays-on", "barge-in-stops-output",
+                                                                         "command-errors", "timers-start-after-output")],
+       "type is available|sent more|carrying <input-timers-started"),
     _f("component-commands-from-anyone", "components", "a component obeys commands from clients other than its creator",
        [OUTP + "command-errors"], "conflict"),
     _f("finished-component-service-unavailable", "components", "commands to a completed component get service-unavailable",

@@ -87,6 +87,8 @@ class Components:
         if "one-component-per-call" in self.core.faults:
             self.complete_all(owner, "stop", release_media=False)
         self.active[component.jid] = component
+        if "component-announces-itself" in self.core.faults:
+            self.core.after(lambda: self.core.send_presence(component.jid, component.creator, []))
         self.core.after(component.begin)
         return [component.ref()]
 
