@@ -64,7 +64,7 @@ from conformance.scenario.observations import Observations
 from conformance.sip import SipDriver, SipError, SipEvent
 from conformance.target import Target
 from conformance.transcript import Transcript
-from conformance.xmpp import Account, ConnectError, HarnessClient
+from conformance.xmpp import ConnectError, HarnessClient
 
 DIGITS = "0123456789*#"  # each call sends the next one, so a digit reported on the wrong call shows
 CLIENT_KEY = ("xmpp", "client")  # closed when the client's stream ends: every XMPP wait stops at once
@@ -140,17 +140,7 @@ class Bench:
     # --- setup and teardown -------------------------------------------------------
 
     async def set_up(self) -> None:
-        login = self.target
-        account = Account(
-            jid=f"{login.jid.split('/')[0]}/bench-{self.run}",
-            password=login.password,
-            host=login.host,
-            port=login.port,
-            tls=login.tls,
-            ca_file=login.ca_file,
-            service=login.service,
-            presence=login.presence,
-        )
+        account = self.target.login(f"bench-{self.run}")
         self.client = HarnessClient("client", account, self.transcript, self._on_stanza, self._on_closed)
         await self.client.connect(self.timeouts["connect"])
         # Calls are offered only once the server has our presence: a ping sent after it proves that.

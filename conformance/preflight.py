@@ -18,7 +18,7 @@ from .protocol import namespaces as ns
 from .protocol.stanza import Stanza, build, new_id
 from .target import CLAIM_PREFIX, Target
 from .transcript import Transcript
-from .xmpp import Account, ConnectError, HarnessClient
+from .xmpp import ConnectError, HarnessClient
 
 VERSION = "jabber:iq:version"
 
@@ -61,16 +61,7 @@ class _Queries:
 
 async def preflight(target: Target) -> ServerInfo:
     queries = _Queries()
-    account = Account(
-        jid=f"{target.jid.split('/')[0]}/preflight-{new_id()}",
-        password=target.password,
-        host=target.host,
-        port=target.port,
-        tls=target.tls,
-        ca_file=target.ca_file,
-        service=target.service,
-        presence="none",
-    )
+    account = target.login(f"preflight-{new_id()}", presence="none")
     client = HarnessClient("preflight", account, Transcript(), queries.receive, lambda reason: None)
     try:
         await client.connect(target.timeouts["connect"])

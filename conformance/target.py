@@ -46,6 +46,7 @@ from typing import Any
 
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
+from .xmpp.client import Account as Login
 
 
 # What a server claims when its target file says nothing: the core of XEP-0327.
@@ -123,6 +124,20 @@ class Target:
 
     def account(self, name: str) -> Account:
         return Account(self.jid, self.password) if name == "main" else self.accounts[name]
+
+    def login(self, resource: str, account: str = "main", presence: str | None = None) -> Login:
+        """How the harness logs in to this server as one of its accounts, with this resource."""
+        chosen = self.account(account)
+        return Login(
+            jid=f"{chosen.jid.split('/')[0]}/{resource}",
+            password=chosen.password,
+            host=self.host,
+            port=self.port,
+            tls=self.tls,
+            ca_file=self.ca_file,
+            service=self.service,
+            presence=presence or self.presence,
+        )
 
     def inbound(self, user: str | None = None) -> str:
         return self.inbound_uri.replace("{user}", user or self.user)

@@ -23,7 +23,7 @@ from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
 from ..protocol.validation import validator
 from ..results import CaseResult, Finding, Verdict
 from ..sip import SipDriver, SipError
-from ..xmpp import Account, ConnectError, HarnessClient
+from ..xmpp import ConnectError, HarnessClient
 from ..target import Target
 from ..transcript import Transcript
 from . import model
@@ -135,18 +135,9 @@ class CaseRunner(MediaSteps):
         self.variables.update({"documents": self.documents.url, "documents.file": self.documents.file_url})
 
     async def _connect(self, name: str, spec: model.ClientSpec) -> None:
-        login = self.target.account(spec.account)
-        presence = spec.presence
-        account = Account(
-            jid=f"{login.jid.split('/')[0]}/{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}",
-            password=login.password,
-            host=self.target.host,
-            port=self.target.port,
-            tls=self.target.tls,
-            ca_file=self.target.ca_file,
-            service=self.target.service,
-            presence=presence if presence != "directed-chat" else self.target.presence,
-        )
+        resource = f"{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}"
+        presence = None if spec.presence == "directed-chat" else spec.presence  # the case's default: the target's
+        account = self.target.login(resource, spec.account, presence)
         client = HarnessClient(
             name,
             account,
