@@ -101,10 +101,9 @@ class MediaPaths:
         sends = ("duplex", "send", "recv") if "join-direction-ignored" in faults else ("duplex", "send")
         receives = ("duplex", "send", "recv") if "join-direction-ignored" in faults else ("duplex", "recv")
         paths = set()
-        for call in self._live_calls():
+        for call in self._live_calls() if "joined-calls-not-bridged" not in faults else ():
             for peer, join in call.joins.items():
-                bridged = "joined-calls-not-bridged" not in faults
-                if bridged and self.core.joining.mixer_for(peer) is None and join.direction in sends:
+                if self.core.joining.mixer_for(peer) is None and join.direction in sends:
                     paths.add((call.jid, peer))
         for mixer in self.core.joining.mixers.values():
             senders = [c for c, join in mixer.members.items() if join.direction in sends]
