@@ -32,6 +32,7 @@
     mixers = true
     outbound-calls = true
     speaker-detection = true
+    multiple-joins = true
 
 See docs/target.md for every key.
 """
@@ -42,7 +43,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
@@ -57,6 +58,7 @@ DEFAULT_CLAIMS = {
     "mixers": True,
     "outbound-calls": True,
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
+    "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False}
@@ -121,6 +123,12 @@ class Target:
             elif value:
                 offered.add(key)
         return offered
+
+    def unmet(self, needs: Iterable[str]) -> list[str]:
+        """The needs of a case this target does not meet: something it does not offer, or, for
+        "no <claim>" (a case about servers without it), a claim it makes."""
+        offered = self.capabilities()
+        return [need for need in needs if (need[3:] in offered if need.startswith("no ") else need not in offered)]
 
     def account(self, name: str) -> Account:
         return Account(self.jid, self.password) if name == "main" else self.accounts[name]

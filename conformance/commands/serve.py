@@ -8,6 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
+from ..reference.features import OPTIONAL, UnknownFeature, Without
+
 READY = "ready:"  # the line a parent process waits for; the target file is complete by then
 
 
@@ -25,6 +27,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--password", help="the accounts' password (default: a random one, printed)")
     parser.add_argument("--dialect", choices=("xep0327", "seed"), default="xep0327")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="run with this deliberate deviation (repeatable)")
+    parser.add_argument("--without", action="append", default=[], metavar="FEATURE",
+                        help="leave out an optional feature, and claim so in the target file (repeatable): "
+                             + ", ".join(OPTIONAL))
     parser.add_argument("--list-faults", action="store_true", help="list the fault catalogue and exit")
     parser.add_argument("--target-file", type=Path, help="write a target file for the harness here once ready")
     parser.set_defaults(func=run)
@@ -50,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for name in args.fault:
             fault(name)
-    except UnknownFault as err:
+        Without(args.without)
+    except (UnknownFault, UnknownFeature) as err:
         print(f"rayo-conformance serve: {err}", file=sys.stderr)
         return 2
     if args.xmpp_mode == "prosody" and args.xmpp_port:
@@ -71,6 +77,7 @@ async def serve(args: argparse.Namespace) -> int:
         service=args.service,
         dialect=args.dialect,
         faults=tuple(args.fault),
+        without=tuple(args.without),
         users=tuple(args.users or ("harness",)),
         xmpp_mode=args.xmpp_mode,
         prosody_dir=args.prosody_dir,

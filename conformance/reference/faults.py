@@ -24,10 +24,14 @@ class Fault:
     # The dialect the server runs in: its suite is the one that must catch the fault. A
     # deviation of the core shared by both dialects has one entry per dialect it is shown in.
     dialect: str = "xep0327"
+    # Optional features the server is started without (features.py): a fault in what such a
+    # server must answer instead is judged on the cases for servers without them.
+    without: tuple[str, ...] = ()
 
 
-def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: str, warns: Iterable[str] = ()) -> Fault:
-    return Fault(name, summary, area, tuple(caught_by), evidence, tuple(warns))
+def _f(name: str, area: str, summary: str, caught_by: Iterable[str], evidence: str, warns: Iterable[str] = (),
+       without: Iterable[str] = ()) -> Fault:
+    return Fault(name, summary, area, tuple(caught_by), evidence, tuple(warns), without=tuple(without))
 
 
 IN = "xep0327.inbound."
@@ -209,6 +213,13 @@ CATALOGUE: tuple[Fault, ...] = (
         AV + "second-client-gets-conflict", JOIN + "hangup-breaks-joins", JOIN + "remote-hangup-breaks-joins",
         MIX + "hangup-leaves-mixer"],
        "malformed XML"),
+    # servers without an optional feature (started with --without): what they answer instead
+    _f("no-outbound-dials-anyway", "dial", "a server that claims no outbound calls dials anyway",
+       [DIAL + "no-outbound-calls"], "feature-not-implemented", without=["outbound-calls"]),
+    _f("no-outbound-service-unavailable", "dial", "a server without outbound calls answers a dial with service-unavailable",
+       [DIAL + "no-outbound-calls"], "feature-not-implemented", without=["outbound-calls"]),
+    _f("second-join-ends-the-first", "joins", "a server with one join per call ends a call's join to make another",
+       [JOIN + "one-join-per-call"], "conflict", without=["multiple-joins"]),
 )
 
 # components (§6.5): each judged on the cases that use its component (tests/selftest)
@@ -269,6 +280,8 @@ CATALOGUE += (
        _RTP_KEYS + ["xep0327.cpa.dtmf-signals"], "match|heard"),  # a prompt's output plays on: the key that would stop it goes unheard
     _f("nlsml-keys-dropped", "input", "the NLSML of a match holds an empty input",
        _NLSML, "input is"),
+    _f("voice-input-accepted", "input", "an input in voice mode, which this server cannot recognise, is taken as a dtmf input",
+       [INP + "voice-mode-not-implemented"], "expected error"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",
        [INP + "takes-no-other-command", PRM + "command-errors"], "feature-not-implemented"),
     _f("prompt-barge-in-ignored", "prompt", "a key during a prompt's output (barge-in true) is collected but the output plays on",
@@ -311,6 +324,8 @@ CATALOGUE += (
     _f("max-duration-ignored", "record", "a record goes on past max-duration", [RECP + "max-duration-cuts"], "max-duration"),
     _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
        [RECP + "direction-picks-the-side"], "heard"),
+    _f("component-without-media-accepted", "output", "an output on an outbound call with no media yet is acknowledged, and plays to nobody",
+       [OUTP + "outbound-call-without-media"], "unexpected-request"),
     _f("output-heard-across-joins", "output", "what an output plays on a joined call reaches the call it is joined to as well",
        [OUTP + "joined-call-only"], "sent sound"),
     _f("input-hears-joined-calls", "input", "an input also takes the keys of the calls its call is joined to",

@@ -25,8 +25,9 @@ class ReferenceError(RuntimeError):
 
 class ReferenceProcess:
     def __init__(self, faults: tuple[str, ...] = (), dialect: str = "xep0327", users: tuple[str, ...] = ("harness",),
-                 workdir: Path | None = None, xmpp_mode: str = "embedded"):
+                 workdir: Path | None = None, xmpp_mode: str = "embedded", without: tuple[str, ...] = ()):
         self.faults, self.dialect, self.users, self.xmpp_mode = faults, dialect, users, xmpp_mode
+        self.without = without  # optional features left out (reference/features.py)
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="rayo-reference-"))
         self.target_file = self.workdir / "target.toml"
         self.log_file = self.workdir / "server.log"
@@ -41,6 +42,8 @@ class ReferenceProcess:
             command += ["--user", user]
         for fault in self.faults:
             command += ["--fault", fault]
+        for feature in self.without:
+            command += ["--without", feature]
         return command
 
     def start(self, timeout: float = 20.0) -> Target:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .core.dialects import dialect
 from .core.rayo import RayoCore
 from .faults import Faults
+from .features import Without
 from .sip.ua import SipEndpoint
 from .xmpp.c2s import C2SServer
 from .xmpp.prosody_front import ProsodyFront
@@ -36,6 +37,7 @@ class ServerConfig:
     unregistered_user: str = "stranger"
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     faults: tuple[str, ...] = ()
+    without: tuple[str, ...] = ()  # optional features left out (features.py), so the claims say so
     dialect: str = "xep0327"
     xmpp_mode: str = "embedded"  # one of XMPP_MODES
     prosody_dir: Path | None = None  # prosody mode: Prosody's directory (default: a temporary one, removed at stop)
@@ -64,6 +66,7 @@ class ReferenceServer:
             sip=self.sip,
             send=lambda s: self.xmpp.send(s),
             faults=Faults(config.faults),
+            without=Without(config.without),
             registered=frozenset(config.users + (config.other_user,)),
             dialect=config.dialect,
         )
@@ -102,8 +105,9 @@ class ReferenceServer:
         sip_host, sip_port = self.sip.address
         faults = ", ".join(self.config.faults) or "none"
         via = ", via Prosody" if self.config.xmpp_mode == "prosody" else ""
+        without = "".join(f", without {name}" for name in self.config.without)
         return (
-            f'name = "reference ({self.config.dialect}{via}, faults: {faults})"\n\n'
+            f'name = "reference ({self.config.dialect}{via}{without}, faults: {faults})"\n\n'
             "[xmpp]\n"
             f'host = "{xmpp_host}"\n'
             f"port = {xmpp_port}\n"
@@ -135,8 +139,12 @@ class ReferenceServer:
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
             "speaker-detection = true\n"
-            "outbound-calls = true\n\n"
+            f"outbound-calls = {self._claims('outbound-calls')}\n"
+            f"multiple-joins = {self._claims('multiple-joins')}\n\n"
         )
+
+    def _claims(self, feature: str) -> str:
+        return "false" if feature in self.config.without else "true"
 
     def _extra_accounts(self) -> str:
         text = ""
@@ -160,6 +168,8 @@ class ReferenceServer:
             f"  Rayo service  {self.config.service}   (send <dial/> here; calls are {dialect(self.config.dialect).event_sender('<id>@' + self.config.service)})",
             f"  SIP (UDP)     {sip_host}:{sip_port}   an INVITE to sip:<user>@{sip_host}:{sip_port} is offered to <user>'s available resources",
         ]
+        if self.config.without:
+            lines.append(f"  without       {', '.join(self.config.without)}")
         if self.config.faults:
             lines.append(f"  faults        {', '.join(self.config.faults)}")
         return "\n".join(lines)

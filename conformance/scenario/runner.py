@@ -79,10 +79,10 @@ class CaseRunner(MediaSteps):
         )
         cpu = time.process_time()
         verdict = Verdict.PASS
-        missing = sorted(set(self.case.needs) - self.target.capabilities())
-        if missing:
+        unmet = self.target.unmet(self.case.needs)
+        if unmet:
             result.verdict = Verdict.NOT_APPLICABLE
-            result.findings = [Finding("setup", f"the target does not offer {', '.join(missing)} (see docs/target.md)")]
+            result.findings = [Finding("setup", f"the target does not meet this case's needs: {', '.join(unmet)} (see docs/target.md)")]
             return result
         try:
             await self.set_up()

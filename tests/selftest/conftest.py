@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.reference.features import OPTIONAL
 from conformance.reference.process import ReferenceProcess
 from conformance.resources import case_files
 from conformance.results import CaseResult
@@ -27,6 +28,17 @@ def suite(dialect: str = "xep0327"):
     return [case for case in cases if dialect in case.dialects]
 
 
+def served(dialect: str = "xep0327", without: tuple[str, ...] = ()):
+    """The cases of the dialect that apply to the reference server started without these optional
+    features: those needing a feature it keeps, or the absence of one it leaves out."""
+    def applies(need: str) -> bool:
+        feature = need.removeprefix("no ")
+        if feature not in OPTIONAL:
+            return True  # the reference offers everything else, and lacks voice input in any case
+        return (feature in without) == need.startswith("no ")
+    return [case for case in suite(dialect) if all(applies(need) for need in case.needs)]
+
+
 # The component areas of the fault catalogue, and how a case's commands show it uses each.
 COMPONENTS = {"output": "<output ", "input": "<input ", "prompt": "<prompt ", "record": "<record ",
               "cpa": 'mode="cpa"', "say": "<say "}
@@ -39,7 +51,10 @@ def components_of(case) -> set[str]:
 def reach(fault, cases) -> list:
     """The cases a fault is judged on: for a component's fault, the cases that use that component (any
     component for "components"); for any other fault, the cases that use none. Every media case under
-    every fault would cost minutes per fault, and call control does not run through the components."""
+    every fault would cost minutes per fault, and call control does not run through the components.
+    A fault of a server without an optional feature: the cases for servers without it."""
+    if fault.without:
+        return [case for case in cases if any(f"no {feature}" in case.needs for feature in fault.without)]
     if fault.area == "components":
         return [case for case in cases if components_of(case)]
     if fault.area in COMPONENTS:
@@ -48,10 +63,10 @@ def reach(fault, cases) -> list:
 
 
 def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None,
-              xmpp_mode: str = "embedded") -> dict[str, CaseResult]:
-    """Every case of the dialect against a fresh reference server with these faults."""
-    cases = cases if cases is not None else suite(dialect)
-    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference", xmpp_mode=xmpp_mode) as target:
+              xmpp_mode: str = "embedded", without: tuple[str, ...] = ()) -> dict[str, CaseResult]:
+    """Every case of the dialect that applies, against a fresh reference server with these faults."""
+    cases = cases if cases is not None else served(dialect, without)
+    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference", xmpp_mode=xmpp_mode, without=without) as target:
         target = target.with_options(timeouts=TIMEOUTS)
 
         async def run_all():

@@ -9,7 +9,9 @@ import pytest
 from conformance.reference.faults import CATALOGUE
 from conformance.results import Verdict
 
-from .conftest import describe, reach, suite
+from conformance.reference.features import OPTIONAL
+
+from .conftest import components_of, describe, reach, served, suite
 
 DIALECTS = ("xep0327", "seed")
 
@@ -27,9 +29,20 @@ def test_the_clean_reference_server_passes_every_case(xmpp_mode, dialect, suite_
         assert log.count("Authenticated as harness@localhost") >= len(results)
 
 
+@pytest.mark.parametrize("feature", OPTIONAL)
+def test_the_reference_without_an_optional_feature_passes_the_call_control_cases_that_apply(feature, suite_runner):
+    # The components do not depend on these features; their cases would cost a minute per feature.
+    cases = [case for case in served(without=(feature,)) if not components_of(case)]
+    assert any(f"no {feature}" in case.needs for case in cases), f"no case is about servers without {feature}"
+    results = suite_runner(without=(feature,), cases=cases)
+    failing = [describe(r) for r in results.values() if r.verdict is not Verdict.PASS]
+    assert not failing, "\n".join(failing)
+
+
 @pytest.mark.parametrize("fault", CATALOGUE, ids=lambda f: f.name if f.dialect == "xep0327" else f"{f.dialect}-{f.name}")
 def test_the_suite_catches_the_fault(fault, suite_runner):
-    results = suite_runner((fault.name,), dialect=fault.dialect, cases=reach(fault, suite(fault.dialect)))
+    cases = reach(fault, served(fault.dialect, fault.without))
+    results = suite_runner((fault.name,), dialect=fault.dialect, cases=cases, without=fault.without)
     expected = {case_id: Verdict.FAIL for case_id in fault.caught_by} | {case_id: Verdict.WARN for case_id in fault.warns}
     for case_id, verdict in expected.items():
         result = results[case_id]
@@ -59,7 +72,8 @@ def test_the_catalogue_names_only_real_cases_of_its_dialect():
 
 
 def test_each_fault_is_judged_on_the_cases_it_names():
-    outside = {(f.name, c) for f in CATALOGUE for c in f.caught_by + f.warns if c not in {case.id for case in reach(f, suite(f.dialect))}}
+    outside = {(f.name, c) for f in CATALOGUE for c in f.caught_by + f.warns
+               if c not in {case.id for case in reach(f, served(f.dialect, f.without))}}
     assert not outside
 
 

@@ -120,7 +120,7 @@ def test_a_case_needing_what_the_statement_does_not_claim_is_not_applicable(pyte
     pytester.path.joinpath("t.toml").write_text(text)
     result, _ = run(pytester, "--rayo-target", "t.toml", "-rs")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*not applicable: *the target does not offer mixers*"])
+    result.stdout.fnmatch_lines(["*not applicable: *the target does not meet this case's needs: mixers*"])
 
 
 def test_each_parallel_worker_logs_in_with_its_own_account_when_the_target_has_one(reference):

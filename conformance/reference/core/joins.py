@@ -98,6 +98,7 @@ class Joining:
     # --- calls ------------------------------------------------------------------------
 
     def join_call(self, call: Call, peer: Call, join: Join) -> None:
+        self.one_join_each(call, peer.jid, peer.joins)
         modifying = peer.jid in call.joins
         call.joins[peer.jid] = join
         peer.joins[call.jid] = Join(OPPOSITE[join.direction], join.media)
@@ -111,6 +112,19 @@ class Joining:
         if "joined-only-from-one-side" not in self.core.faults:
             self.core.broadcast(peer, st.rayo("joined", {"call-uri": f"xmpp:{call.jid}"}))
 
+    def one_join_each(self, call: Call, other: str, others_joins: dict) -> None:
+        """A server without multiple joins (as mod_rayo) keeps each call in one join: a join that would
+        need a second, on either side, gets conflict (R-6.3.4-f); changing the existing one is fine."""
+        if "multiple-joins" not in self.core.without:
+            return
+        existing = [jid for jid in call.joins if jid != other] + [jid for jid in others_joins if jid != call.jid]
+        if not existing:
+            return
+        if "second-join-ends-the-first" not in self.core.faults:
+            raise CommandError("conflict", "cancel", "a call here takes part in one join at a time")
+        for jid in [jid for jid in call.joins if jid != other]:
+            self.separate(call, jid)
+
     # --- mixers -------------------------------------------------------------------------
 
     def _mixer_jid(self, call: Call, name: str) -> str:
@@ -121,6 +135,7 @@ class Joining:
 
     def join_mixer(self, call: Call, name: str, join: Join) -> etree._Element:
         jid = self._mixer_jid(call, name)
+        self.one_join_each(call, jid, {})
         mixer = self.mixers.get(JID.parse(jid).local)
         created = mixer is None
         if created:

@@ -17,6 +17,7 @@ from ... import __version__
 from ...protocol import namespaces as ns
 from ...protocol.jid import JID, strip_xmpp_uri
 from ..faults import Faults
+from ..features import Without
 from . import stanzas as st
 from .availability import Availability
 from .callmedia import COMMANDS as MEDIA_COMMANDS, CallMedia
@@ -48,12 +49,13 @@ PROVOKED_DIAL_ERRORS = {
 
 class RayoCore:
     def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None],
-                 faults: Faults = Faults(), registered: frozenset[str] | None = None, dialect: str = "xep0327"):
+                 faults: Faults = Faults(), without: Without = Without(), registered: frozenset[str] | None = None, dialect: str = "xep0327"):
         self.service = service
         self.dialect = dialect_named(dialect)  # where the seed draft and XEP-0327 differ
         self.sip = sip
         self.send = send
         self.faults = faults
+        self.without = without  # optional features this server lacks
         self.registered = registered  # local parts of the accounts that may use Rayo (None: all)
         self.clients = Availability(
             honour_dnd="offer-sent-to-dnd-client" not in faults, honour_unavailable="unavailable-ignored" not in faults
@@ -191,6 +193,9 @@ class RayoCore:
         return mixer.zone == JID.parse(sender).bare or "mixer-visible-across-zones" in self.faults
 
     def dial(self, client: str, dial: etree._Element) -> etree._Element:
+        if "outbound-calls" in self.without and "no-outbound-dials-anyway" not in self.faults:
+            condition = "service-unavailable" if "no-outbound-service-unavailable" in self.faults else "feature-not-implemented"
+            raise CommandError(condition, "cancel", "this server makes no outbound calls")  # R-6.2.1.1-c
         self.check_dial_policy(client, dial.get("to", ""))
         to = dial.get("to", "")
         call_id = self._requested_id(dial.get("uri"))

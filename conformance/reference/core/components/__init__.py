@@ -99,7 +99,7 @@ class Components:
             call.state = State.ANSWERED
         elif call.state in (State.OFFERED, State.ACCEPTED) and call.jid not in self.audio:
             call.sip.provisional(183, with_sdp=True)
-        elif call.state in (State.DIALING, State.RINGING):
+        elif call.state in (State.DIALING, State.RINGING) and "component-without-media-accepted" not in self.core.faults:
             raise CommandError("unexpected-request", "wait", "the call is not answered and has no early media")
 
     def audio_for(self, call: Call) -> CallAudio:

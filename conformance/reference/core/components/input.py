@@ -54,7 +54,7 @@ class Input(Component):
 
     def prepare(self, payload: etree._Element) -> list[Grammar]:
         mode = attr.choice(payload, "mode", "any", ("any", "dtmf", "voice"))  # cpa: cpa.py
-        if mode == "voice" or payload.get("recognizer") is not None:
+        if (mode == "voice" or payload.get("recognizer") is not None) and "voice-input-accepted" not in self.core.faults:
             raise CommandError("feature-not-implemented", "modify", "this server collects keys only: no speech recognizer")
         terminator = payload.get("terminator")
         if terminator is not None and (len(terminator) != 1 or terminator.upper() not in KEYS):
