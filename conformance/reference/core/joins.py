@@ -182,6 +182,7 @@ class Joining:
         if "mixer-not-destroyed" in self.core.faults:
             return
         del self.mixers[JID.parse(mixer.jid).local]
+        self.core.components.complete_all(mixer.jid, "hangup")  # its components go with it, before it says so
         for party in mixer.subscribers:
             self.core.send_presence(mixer.jid, party, [], "unavailable")
 
