@@ -342,7 +342,8 @@ CATALOGUE += (
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
        [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
     _f("mixer-component-under-call", "components", "a component started on a mixer gets a ref under its first member's call JID",
-       [MIX + "output-to-every-member", MIX + "input-hears-every-member"], "attribute 'uri' is"),
+       [MIX + name for name in ("output-to-every-member", "input-hears-every-member", "components-go-with-the-mixer")],
+       "attribute 'uri' is"),
     _f("mixer-output-to-first-member-only", "output", "an output on a mixer is played to the member that joined first only",
        [], "heard nothing", warns=[MIX + "output-to-every-member"]),  # §6.5.3.1 says "should"
     _f("mixer-input-hears-first-member-only", "input", "an input on a mixer takes the keys of the member that joined first only",
