@@ -233,16 +233,17 @@ _URL_OUTPUTS = [OUTP + name for name in (
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
     "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"] + [
     PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "stop-silences",
-                            "hangup-completes", "command-errors")]
+                            "hangup-completes", "command-errors")] + [
+    MIX + "output-to-every-member", MIX + "components-go-with-the-mixer"]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides",
                                   "max-silence-decides", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", MIX + "input-hears-every-member"]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
                                      "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", MIX + "input-hears-every-member"]
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
@@ -351,9 +352,19 @@ CATALOGUE += (
     _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
        [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",
-       [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording", PRM + "hangup-completes"], "hangup"),
+       [OUTP + "hangup-completes", INP + "hangup-completes", RECP + "hangup-has-recording", PRM + "hangup-completes",
+        MIX + "components-go-with-the-mixer"], "hangup"),
     _f("one-component-per-call", "components", "a new component stops the one already running on the call",
        [INP + "alongside-an-output", RECP + "direction-picks-the-side"], "heard only|finish|item-not-found"),
+    _f("mixer-component-under-call", "components", "a component started on a mixer gets a ref under its first member's call JID",
+       [MIX + name for name in ("output-to-every-member", "input-hears-every-member", "components-go-with-the-mixer")],
+       "attribute 'uri' is"),
+    _f("mixer-output-to-first-member-only", "output", "an output on a mixer is played to the member that joined first only",
+       [], "heard nothing", warns=[MIX + "output-to-every-member"]),  # §6.5.3.1 says "should"
+    _f("mixer-input-hears-first-member-only", "input", "an input on a mixer takes the keys of the member that joined first only",
+       [MIX + "input-hears-every-member"], "complete"),
+    _f("mixer-components-outlive-mixer", "components", "a destroyed mixer's components never complete",
+       [MIX + "components-go-with-the-mixer"], "hangup"),
 )
 
 CPA = "xep0327.cpa."

@@ -197,6 +197,8 @@ class Joining:
         if "mixer-not-destroyed" in self.core.faults:
             return
         del self.mixers[JID.parse(mixer.jid).local]
+        if "mixer-components-outlive-mixer" not in self.core.faults:
+            self.core.components.complete_all(mixer.jid, "hangup")  # its components go with it
         for party in mixer.subscribers:
             self.core.send_presence(mixer.jid, party, [], "unavailable")
 

@@ -3,9 +3,10 @@
 The paths are derived from the join state each time it changes: a call joined
 to a call sends its audio there when its join's direction is duplex or send;
 in a mixer, every member whose direction is duplex or send is heard by every
-other member whose direction is duplex or recv. Each path is a Feed on the
-receiving call's audio, filled by a listener on the sending call's audio, so
-the server's own RTP clock paces what it relays.
+other member whose direction is duplex or recv, and so is what the mixer's
+own components play. Each path is a Feed on the receiving call's audio,
+filled by a listener on the sending call's (or mixer's) audio, so the
+server's own RTP clock paces what it relays.
 
 A mixer member is speaking from its first frame with sound until SPEECH_END
 of silence: the mixer reports started-speaking and stopped-speaking (R-6.4-l).
@@ -111,7 +112,20 @@ class MediaPaths:
             echo = "mixer-echoes-the-speaker" in faults
             paths |= {(s, r) for s in senders for r in receivers if s != r or echo}
         live = {call.jid for call in self._live_calls()}
-        return {(a, b) for a, b in paths if a in live and b in live}
+        paths = {(a, b) for a, b in paths if a in live and b in live}
+        return paths | {(mixer, b) for mixer, b in self._mixer_outputs(receives) if b in live}
+
+    def _mixer_outputs(self, receives: tuple[str, ...]) -> set[tuple[str, str]]:
+        """What a mixer's components play goes to every member that receives from the mixer (R-6.5.3.1-b)."""
+        paths = set()
+        for mixer in self.core.joining.mixers.values():
+            if mixer.jid not in self.core.components.audio:
+                continue  # no component has played on it: it has no audio of its own
+            receivers = [c for c, join in mixer.members.items() if join.direction in receives]
+            if "mixer-output-to-first-member-only" in self.core.faults:
+                receivers = receivers[:1]
+            paths |= {(mixer.jid, r) for r in receivers}
+        return paths
 
     def _live_calls(self) -> list[Call]:
         return [call for call in self.core.calls.values() if call.answered and not call.ended]
@@ -122,6 +136,10 @@ class MediaPaths:
     def _open_path(self, key: tuple[str, str]):
         source, sink = key
         feed = Feed()
+        self._audio(sink).play(feed)
+        if self.core.joining.mixer_for(source) is not None:
+            self.core.components.audio[source].played.append(feed.push)  # what the mixer's components play
+            return feed, feed.push
         sender = self.core.calls[JID.parse(source).local]
 
         def listen(frame: Frame) -> None:
@@ -131,7 +149,6 @@ class MediaPaths:
         self._audio(source).listeners.append(listen)
         if "output-heard-across-joins" in self.core.faults:
             self._audio(source).played.append(listen)  # what components play on the call goes along
-        self._audio(sink).play(feed)
         return feed, listen
 
     def _close_path(self, key: tuple[str, str], feed: Feed, listen: Callable[[Frame], None]) -> None:

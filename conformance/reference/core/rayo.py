@@ -139,10 +139,16 @@ class RayoCore:
         if call is not None and not call.ended:
             return self.call_command(call, request, payload)
         if self.mixer_seen_by(to, request.get("from")):
-            raise CommandError("feature-not-implemented", "cancel", "mixers take no commands here")
+            return self.mixer_command(to, request, payload)
         if "unknown-call-service-unavailable" in self.faults:
             raise CommandError("service-unavailable", "cancel")
         raise CommandError("item-not-found", "cancel")
+
+    def mixer_command(self, to: JID, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
+        """R-6.4-k: a mixer hosts components; it takes no call command."""
+        if etree.QName(payload).namespace == ns.RAYO:
+            raise CommandError("feature-not-implemented", "cancel", "mixers take no call commands here")
+        return self.components.start_on_mixer(self.joining.mixer_for(str(to)), request, payload)
 
     # --- the service: dial, disco, ping ---------------------------------------------
 
@@ -417,7 +423,7 @@ class RayoCore:
         answered = call.answered
         if "end-before-unjoined" in self.faults:
             self.end(call, reason, unjoin=False)
-        self.components.complete_all(call, "hangup")
+        self.components.complete_all(call.jid, "hangup")
         self.joining.break_all(call)
         if answered:
             if "hangup-without-bye" not in self.faults:
@@ -506,7 +512,7 @@ class RayoCore:
         if call.ended:
             return
         self._stop_timer(call)
-        self.components.complete_all(call, "hangup")
+        self.components.complete_all(call.jid, "hangup")
         if unjoin:
             self.joining.break_all(call)
         call.state = State.ENDED

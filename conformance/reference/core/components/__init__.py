@@ -1,10 +1,12 @@
-"""Components (XEP-0327 §6.5): media work a client starts on a call.
+"""Components (XEP-0327 §6.5): media work a client starts on a call or a mixer.
 
-The core hands every command in a component namespace to `Components.start`,
-every command to a component JID (call JID + /id) to `Components.command`,
-keys the far end presses to `Components.dtmf`, and asks
-`Components.complete_all` to finish a call's components when it ends (each
-with <complete><hangup/></complete>, §6.6.3).
+The core hands every command in a component namespace to `Components.start`
+(`start_on_mixer` for a mixer), every command to a component JID (call or
+mixer JID + /id) to `Components.command`, keys the far end presses to
+`Components.dtmf`, and asks `Components.complete_all` to finish a call's
+components when it ends, or a mixer's when it is destroyed (each with
+<complete><hangup/></complete>, §6.6.3: the XEP names no other reason for
+a mixer that goes).
 
 Each dialect has its own components (dialects.py): XEP-0327's output, input,
 record, ...; the seed's say. Another dialect's is not implemented.
@@ -37,7 +39,7 @@ from .record import Record
 from .say import Say
 
 if TYPE_CHECKING:
-    from ..calls import Call
+    from ..calls import Call, Mixer
     from ..rayo import RayoCore
 
 def _input(components: Components, owner_jid: str, creator: str, audio: CallAudio, payload: etree._Element) -> Component:
@@ -53,6 +55,9 @@ KINDS: dict[str, Callable[..., Component]] = {
     ns.qname(ns.RECORD, "record"): Record,
     ns.qname(ns.TROPO_SAY, "say"): Say,
 }
+# What a mixer hosts: its audio plays to the members and hears their keys; recording the members mixed,
+# and CPA (which XEP-0341 defines on a call), it does not do.
+ON_MIXERS = (Output, _input, Prompt)
 
 
 class Components:
@@ -72,20 +77,41 @@ class Components:
 
     def start(self, owner: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         """A command creating a component on a call: checked whole, then acknowledged with its ref."""
+        make = self._kind(payload)
+        self._media_ready(owner)
+        return self._create(make, owner.jid, self.audio_for(owner), request, payload)
+
+    def start_on_mixer(self, mixer: Mixer, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
+        """R-6.4-k: a component on a mixer plays to every member and hears the keys of all (§6.5.3.1, §6.5.4.1)."""
+        make = self._kind(payload)
+        if make not in ON_MIXERS or payload.get("mode") == "cpa":
+            raise CommandError("feature-not-implemented", "cancel", "a mixer hosts output, input and prompt only")
+        owner = mixer.jid
+        if "mixer-component-under-call" in self.core.faults:
+            owner = next(iter(mixer.members))  # the first member's JID, as if the command had gone to that call
+        if mixer.jid not in self.audio:
+            self.audio[mixer.jid] = CallAudio(None)
+            self.core.paths.rewire()  # its paths to the members open now
+        return self._create(make, owner, self.audio[mixer.jid], request, payload)
+
+    def _kind(self, payload: etree._Element) -> Callable[..., Component]:
         make = KINDS.get(payload.tag)
         if not self.core.dialect.has_component(payload) and "say-in-xep0327" not in self.core.faults:
             make = None  # another dialect's component: XEP-0327 has no say, the seed page no output
         if make is None:
             raise CommandError("feature-not-implemented", "cancel", f"{etree.QName(payload).localname} is not implemented")
-        self._media_ready(owner)
+        return make
+
+    def _create(self, make: Callable[..., Component], owner_jid: str, audio: CallAudio, request: etree._Element,
+                payload: etree._Element) -> list[etree._Element]:
         try:
-            component = make(self, owner.jid, request.get("from"), self.audio_for(owner), payload)
+            component = make(self, owner_jid, request.get("from"), audio, payload)
         except CommandError:
             if "component-validated-after-ref" not in self.core.faults:
                 raise
-            component = Failing(self, owner.jid, request.get("from"))
+            component = Failing(self, owner_jid, request.get("from"))
         if "one-component-per-call" in self.core.faults:
-            self.complete_all(owner, "stop", release_media=False)
+            self.complete_all(owner_jid, "stop", release_media=False)
         self.active[component.jid] = component
         if "component-announces-itself" in self.core.faults:
             self.core.after(lambda: self.core.send_presence(component.jid, component.creator, []))
@@ -122,26 +148,36 @@ class Components:
         self.active.pop(component.jid, None)
 
     def dtmf(self, call: Call, digit: str, source: str) -> None:
-        """A key the far end pressed (`source`: "info" or "rfc4733"), for the components listening on the call."""
+        """A key the far end pressed (`source`: "info" or "rfc4733"), for the components listening on the
+        call and on the mixers it is in."""
         if source == "rfc4733" and "rfc4733-keys-ignored" in self.core.faults:
             return
-        hearing = [call.jid] + (list(call.joins) if "input-hears-joined-calls" in self.core.faults else [])
-        for listener in [listener for jid in hearing for listener in self.keys.get(jid, ())]:
+        hearing = [call.jid] + self._mixers_hearing(call)
+        if "input-hears-joined-calls" in self.core.faults:
+            hearing += list(call.joins)
+        for listener in [listener for jid in dict.fromkeys(hearing) for listener in self.keys.get(jid, ())]:
             listener(digit)
 
-    def complete_all(self, owner: Call, reason: str, release_media: bool = True) -> None:
-        """The call ends: its components complete with `reason`, then its media is let go."""
+    def _mixers_hearing(self, call: Call) -> list[str]:
+        """The mixers the call is a member of: an input on one hears every member (R-6.5.4.1-b)."""
+        mixers = [m for m in map(self.core.joining.mixer_for, call.joins) if m is not None and call.jid in m.members]
+        if "mixer-input-hears-first-member-only" in self.core.faults:
+            mixers = [m for m in mixers if next(iter(m.members)) == call.jid]
+        return [m.jid for m in mixers]
+
+    def complete_all(self, owner_jid: str, reason: str, release_media: bool = True) -> None:
+        """The call ends (or the mixer goes): its components complete with `reason`, then its media is let go."""
         if reason == "hangup" and "hangup-reported-as-stop" in self.core.faults:
             reason = "stop"
-        prefix = owner.jid + "/"
+        prefix = owner_jid + "/"
         for component in [c for jid, c in self.active.items() if jid.startswith(prefix)]:
             component.complete(core_reason(reason))
         if not release_media:
             return
-        audio = self.audio.pop(owner.jid, None)
+        audio = self.audio.pop(owner_jid, None)
         if audio is not None:
             audio.close()
-        self.keys.pop(owner.jid, None)
+        self.keys.pop(owner_jid, None)
 
 
 class Failing(Component):

@@ -1,6 +1,9 @@
 """The audio of one call, as its components use it: what they play to the far
 end, mixed and sent every 20 ms on the loop clock, and what the far end sends.
 
+A mixer's audio has no RTP of its own: what its components play goes to each
+member through the media paths (media_paths.py), which listen to `played`.
+
 RTP goes out only while something plays (a paused output counts: it sends
 nothing, but keeps the clock). Both directions are kept on tapes, so a
 recording can be cut from them afterwards.
@@ -31,15 +34,16 @@ class Source(Protocol):
 
 
 class CallAudio:
-    def __init__(self, rtp: RtpEndpoint):
-        self.rtp = rtp
+    def __init__(self, rtp: RtpEndpoint | None):
+        self.rtp = rtp  # None: a mixer's
         self.sources: list[Source] = []
         self.heard = Tape()  # what the far end sends
         self.sent = Tape()  # what the components played to it
         self.listeners: list[Callable[[Frame], None]] = []  # told of every frame heard
         self.played: list[Callable[[Frame], None]] = []  # told of every frame sent
         self._task: asyncio.Task | None = None
-        rtp.on_packet = self._on_packet
+        if rtp is not None:
+            rtp.on_packet = self._on_packet
 
     def play(self, source: Source) -> None:
         self.sources.append(source)
@@ -54,7 +58,8 @@ class CallAudio:
         self.sources.clear()
         self.listeners.clear()
         self.played.clear()
-        self.rtp.on_packet = None
+        if self.rtp is not None:
+            self.rtp.on_packet = None
         if self._task is not None:
             self._task.cancel()
 
@@ -84,7 +89,7 @@ class CallAudio:
         sent = self.sent.add_at(when, frame)
         for listener in list(self.played):
             listener(sent)
-        if self.rtp.remote is None or self.rtp.closed:
+        if self.rtp is None or self.rtp.remote is None or self.rtp.closed:
             return
         law, _ = _LAWS.get(self.rtp.audio_pt, _LAWS[0])
         self.rtp.send_audio_at(encode_frames(frame, law)[0], when, marker=marker)
