@@ -18,6 +18,7 @@ CAPS = "http://jabber.org/protocol/caps"
 DISCO_INFO = "http://jabber.org/protocol/disco#info"
 DELAY = "urn:xmpp:delay"
 PING = "urn:xmpp:ping"
+ROSTER = "jabber:iq:roster"
 
 RAYO = "urn:xmpp:rayo:1"
 RAYO_CLIENT = "urn:xmpp:rayo:client:1"

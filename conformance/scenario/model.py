@@ -102,11 +102,14 @@ class SendIq(Step):
     type: str = "set"
 
 
+SUBSCRIPTION_TYPES = ("subscribe", "unsubscribe", "subscribed", "unsubscribed")  # RFC 6121 §3
+
+
 @dataclass(frozen=True)
 class SendPresence(Step):
     client: str = "client"
     target: str = ""
-    show: str = "chat"  # chat, dnd, available, unavailable
+    show: str = "chat"  # chat, dnd, available, unavailable; or a subscription type (SUBSCRIPTION_TYPES)
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ class NlsmlHolds(Step):
 class ClientSpec:
     presence: str = "directed-chat"  # what it sends on login: directed-chat, broadcast, none
     account: str = "main"  # which of the target's accounts
+    roster: bool = False  # request the roster after login: an interested resource gets subscription answers (RFC 6121 §3.1.6)
 
 
 @dataclass(frozen=True)

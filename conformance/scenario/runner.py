@@ -152,9 +152,20 @@ class CaseRunner(MediaSteps):
             raise SetupFailed(f"{name} could not log in to {self.target.host}:{self.target.port}: {err}") from None
         self.variables[name] = client.full_jid
         self.variables[f"{name}.bare"] = client.full_jid.split("/")[0]
+        if spec.roster:
+            await self._request_roster(name)
         # The server has our presence once a ping sent after it comes back:
         # only then may a call be expected to be offered to this client.
         await self.round_trip(name)
+
+    async def _request_roster(self, name: str) -> None:
+        """RFC 6121 §2.1.3: the request makes the resource an interested one, to which the server
+        delivers subscription answers (§3.1.6). Any answer will do: a server with no rosters
+        (mod_rayo's own listener) answers with an error, and the case judges its subscriptions."""
+        query = etree.Element(ns.qname(ns.ROSTER, "query"), nsmap={None: ns.ROSTER})
+        request = lambda id: build("iq", type="get", id=id, children=[query])
+        if await self.ask(name, request, "the roster request") is None:
+            raise SetupFailed(f"{name} requested the roster and got no answer")
 
     async def _start_sip(self, callers: list[str], callees: list[str]) -> None:
         self.sip = SipDriver(
@@ -389,7 +400,9 @@ class CaseRunner(MediaSteps):
             show = etree.Element(ns.qname(ns.CLIENT, "show"))
             show.text = step.show
             children.append(show)
-        kind = "unavailable" if step.show == "unavailable" else None
+        if step.show in model.SUBSCRIPTION_TYPES:
+            to = JID.parse(to).bare  # RFC 6121 §3.1.1: subscriptions are between bare JIDs
+        kind = step.show if step.show == "unavailable" or step.show in model.SUBSCRIPTION_TYPES else None
         self._send(step, step.client, build("presence", to=to, type=kind, children=children))
         # Later steps may rely on the server knowing it (a call not offered to a dnd client).
         await self.round_trip(step.client)
@@ -464,18 +477,23 @@ class CaseRunner(MediaSteps):
     async def round_trip(self, client_name: str) -> bool:
         """A ping to the service; once its answer is back, whatever the server
         sent before it has arrived and whatever we sent before it was handled."""
-        iq_id = new_id(f"{self.run_id}-ping-")
+        ping = etree.Element(ns.qname(ns.PING, "ping"), nsmap={None: ns.PING})
+        request = lambda id: build("iq", to=self.target.service, type="get", id=id, children=[ping])
+        return await self.ask(client_name, request, f"a ping to {self.target.service}") is not None
+
+    async def ask(self, client_name: str, request: Callable[[str], str], what: str) -> Stanza | None:
+        """Send an iq of the harness's own (not a step's) and wait for its answer, of any type;
+        None, noted in the transcript, when none came."""
+        iq_id = new_id(f"{self.run_id}-own-")
         future = asyncio.get_running_loop().create_future()
         self.pending[iq_id] = future
-        ping = etree.Element(ns.qname(ns.PING, "ping"), nsmap={None: ns.PING})
         try:
-            self.client(client_name).send(build("iq", to=self.target.service, type="get", id=iq_id, children=[ping]))
-            await asyncio.wait_for(future, self.target.timeouts["iq"])
-            return True
+            self.client(client_name).send(request(iq_id))
+            return await asyncio.wait_for(future, self.target.timeouts["iq"])
         except (asyncio.TimeoutError, ConnectionError) as err:
             self.give_up(iq_id)
-            self.transcript.note(client_name, f"a ping to {self.target.service} got no answer ({type(err).__name__})")
-            return False
+            self.transcript.note(client_name, f"{what} got no answer ({type(err).__name__})")
+            return None
 
 
 def describe_outcome(expect: model.IqExpectation) -> str:

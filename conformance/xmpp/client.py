@@ -274,7 +274,7 @@ class HarnessClient:
             self._negotiate(stanza.element)
         elif stanza.kind == "iq" and stanza.type in ("result", "error") and stanza.id in self._login_iqs:
             self._login_reply(stanza)
-        elif (reply := answer(stanza)) is not None:
+        elif (reply := answer(stanza, JID.parse(self.full_jid or self.account.jid).bare)) is not None:
             self._write(reply)
         else:
             self._on_stanza(stanza)

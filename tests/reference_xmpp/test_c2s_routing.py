@@ -170,7 +170,7 @@ def test_slixmpp_disconnect_sends_unavailable_to_the_core():
     asyncio.run(scenario())
 
 
-def test_the_server_answers_ping_and_disco_for_its_domain_and_nothing_else():
+def test_the_server_answers_ping_disco_and_the_roster_and_nothing_else():
     async def scenario():
         async with running_server() as (server, core):
             raw = await RawClient.connect(server.address)
@@ -183,8 +183,10 @@ def test_the_server_answers_ping_and_disco_for_its_domain_and_nothing_else():
             assert (identity.get("category"), identity.get("type")) == ("server", "im")
             features = {f.get("var") for f in info.iter(ns.qname(ns.DISCO_INFO, "feature"))}
             assert {ns.DISCO_INFO, ns.PING} <= features
-            roster = await raw.iq("<query xmlns='jabber:iq:roster'/>", kind="get", id="r")
-            assert stanza_error(roster) == "service-unavailable"
+            roster = await raw.iq("<query xmlns='jabber:iq:roster'/>", to="localhost", kind="get", id="r")
+            assert stanza_error(roster) == "service-unavailable"  # the roster is the account's, not the domain's
+            await raw.send("<iq type='set' id='s'><query xmlns='jabber:iq:roster'><item jid='x@localhost'/></query></iq>")
+            assert stanza_error(await raw.element()) == "service-unavailable"  # no roster changes
             await raw.send("<message to='localhost' id='m'><body>hi</body></message>")
             assert stanza_error(await raw.element()) == "service-unavailable"
             remote = await raw.iq(PING, to="someone@example.org", kind="get", id="x")
@@ -255,5 +257,33 @@ def test_raw_text_from_the_core_is_written_as_is():
             with pytest.raises(ValueError):
                 server.send("<message><body>no to</body></message>")
             await raw.close()
+
+    asyncio.run(scenario())
+
+
+def test_subscription_presence_to_a_bare_jid_reaches_the_resources_that_asked_for_the_roster():
+    async def scenario():
+        async with running_server() as (server, core):
+            asking, silent = await RawClient.connect(server.address), await RawClient.connect(server.address)
+            await asking.login(resource="asking")
+            await silent.login(resource="silent")
+            await silent.send("<presence/>")  # available, but not interested: RFC 6121 §3.1.6
+            await silent.iq(PING, to="localhost", kind="get")  # its presence was handled before this
+
+            def answer(kind: str, id: str) -> None:
+                server.send(core_stanza("presence", "alice@localhost", "conf@rayo.localhost", type=kind, id=id))
+                server.send(core_stanza("message", "alice@localhost/silent", id=f"after-{id}"))
+
+            answer("unsubscribed", "early")  # nobody interested yet: it reaches nobody
+            assert (await silent.element()).get("id") == "after-early"  # had it gone to 'silent', it would come first
+            roster = await asking.iq("<query xmlns='jabber:iq:roster'/>", kind="get", id="roster")
+            assert roster.get("type") == "result"  # the first 'asking' gets: the early answer did not reach it
+            assert [(child.tag, len(child)) for child in roster] == [(ns.qname(ns.ROSTER, "query"), 0)]
+
+            answer("subscribed", "answer")
+            assert (await asking.element()).get("id") == "answer"
+            assert (await silent.element()).get("id") == "after-answer"
+            await asking.close()
+            await silent.close()
 
     asyncio.run(scenario())

@@ -148,3 +148,18 @@ def test_a_captured_sender_is_known_with_its_bare_jid(tmp_path):
                      "  - send to {other.bare}: <stop xmlns='urn:xmpp:rayo:ext:1'/>\n    expect: result\n")
     [(line, message)] = problems(write(tmp_path, text))
     assert line == 11 and "unknown variable {other.bare}" in message
+
+
+def test_a_subscription_is_sent_and_its_answer_expected_by_a_client_that_asks_for_its_roster(tmp_path):
+    text = HEADER + (
+        "clients:\n  client: {roster: true}\n"
+        "steps:\n  - send presence to conf@rayo.localhost: subscribe\n"
+        "  - expect from conf@rayo.localhost: {type: subscribed}\n"
+    )
+    case = load_case(write(tmp_path, text))
+    send, expect = case.steps
+    assert (send.target, send.show) == ("conf@rayo.localhost", "subscribe")
+    assert expect.type == "subscribed"
+    assert case.clients["client"] == model.ClientSpec(roster=True)
+    [(line, message)] = problems(write(tmp_path, text.replace("roster: true", "roster: yes please")))
+    assert line == 7

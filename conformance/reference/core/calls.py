@@ -76,7 +76,7 @@ class Mixer:
     zone: str  # the bare JID of the security zone that owns it
     jid: str
     members: dict[str, Join] = field(default_factory=dict)  # call JID -> join
-    subscribers: list[str] = field(default_factory=list)  # full JIDs it has sent presence to
+    subscribers: list[str] = field(default_factory=list)  # full JIDs it has sent presence to, bare JIDs subscribed to it
 
     def controllers(self, calls: dict[str, Call]) -> list[str]:
         """§6.4: every controlling party that has calls joined to it."""

@@ -27,6 +27,7 @@ from .dialects import XEP0327, dialect as dialect_named
 from .errors import CommandError
 from .joins import Joining
 from .media_paths import MediaPaths
+from .subscriptions import Subscriptions
 
 CALL_IDENTITY = [("client", "phone")]
 CALL_FEATURES = [ns.DISCO_INFO, ns.RAYO]
@@ -65,6 +66,7 @@ class RayoCore:
         self.media = CallMedia(self)
         self.components = Components(self)
         self.paths = MediaPaths(self)
+        self.subscriptions = Subscriptions(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
         self.mixer_ver = st.caps_ver(MIXER_IDENTITY, CALL_FEATURES)
         self._after: list[Callable[[], Any]] | None = None
@@ -78,6 +80,8 @@ class RayoCore:
             if JID.parse(stanza.get("to", self.service)).bare == self.service:
                 self.clients.update(stanza)
                 self.drop_abandoned_offers()
+            elif stanza.get("type") == "subscribe":
+                self.subscriptions.request(stanza)
         elif kind == "iq" and stanza.get("type") in ("get", "set"):
             self.iq(stanza)
         elif kind == "message" and stanza.get("type") != "error":

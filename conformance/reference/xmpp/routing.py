@@ -3,9 +3,11 @@
 The addressing is the one clients meet behind Prosody: client JIDs live in
 the client domain (user@localhost/resource); the Rayo core owns the service
 domain and every JID in it (rayo.localhost, calls, components). Presence
-follows RFC 6121 without rosters: a bare JID reaches only the resources that
-sent available presence, and a session that ends sends unavailable presence
-to everyone it had sent directed presence to.
+follows RFC 6121 with rosters that stay empty: a bare JID reaches only the
+resources that sent available presence, except a subscription request or
+answer, which reaches the resources that requested the roster (§3.1.6); a
+session that ends sends unavailable presence to everyone it had sent directed
+presence to.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from conformance.protocol.jid import JID
 from . import stanzas
 from .interface import StanzaHandler
 from .stanzas import IQ, MESSAGE, PRESENCE
+
+SUBSCRIPTION_TYPES = ("subscribe", "subscribed", "unsubscribe", "unsubscribed")
+ROSTER_QUERY = ns.qname(ns.ROSTER, "query")
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,7 @@ class Router:
         self._core = core
         self._clients: dict[str, Client] = {}  # full JID -> bound session
         self._available: set[str] = set()  # full JIDs that sent available presence
+        self._interested: set[str] = set()  # full JIDs that requested the roster (RFC 6121 §2.1.3)
         self._directed: dict[str, set[str]] = {}  # full JID -> JIDs it sent directed presence to
 
     def bind(self, jid: str, client: Client) -> bool:
@@ -64,6 +70,7 @@ class Router:
             return
         del self._clients[client.jid]
         self._available.discard(client.jid)
+        self._interested.discard(client.jid)
         self._announce_unavailable(client.jid)
 
     def from_client(self, client: Client, stanza: etree._Element) -> None:
@@ -74,6 +81,8 @@ class Router:
                 self._own_presence(client.jid, stanza.get("type"))
                 return
             self._track_directed(client.jid, to, stanza.get("type"))
+        elif _asks_roster(stanza) and to in (None, JID.parse(client.jid).bare):
+            self._interested.add(client.jid)
         # RFC 6120 10.3: a stanza without 'to' is for the sender's own account
         self._route(stanza, to if to is not None else JID.parse(client.jid).bare)
 
@@ -99,6 +108,8 @@ class Router:
             self._to_full(stanza, target)
         elif stanza.tag == IQ:
             self._answer(stanza, account=True)  # RFC 6121 8.5.2: the server answers for the account
+        elif stanza.tag == PRESENCE and stanza.get("type") in SUBSCRIPTION_TYPES:
+            self._to_interested(stanza, target.bare)
         else:
             self._to_available(stanza, target.bare)
 
@@ -129,6 +140,13 @@ class Router:
         if not clients:
             self._bounce(stanza, "service-unavailable")
 
+    def _to_interested(self, stanza: etree._Element, bare: str) -> None:
+        # RFC 6121 8.5.2.1.1; with none interested the stanza is dropped, as
+        # this server keeps nothing for later delivery (8.5.2.2.1 would).
+        for jid, client in self._clients.items():
+            if jid in self._interested and JID.parse(jid).bare == bare:
+                client.send(stanza)
+
     def _available_resources(self, bare: str) -> list[Client]:
         return [
             client for jid, client in self._clients.items()
@@ -145,6 +163,8 @@ class Router:
             reply = stanzas.result(stanza)
         elif stanza.get("type") == "get" and query == ns.qname(ns.DISCO_INFO, "query"):
             reply = stanzas.result(stanza, _disco_info(account))
+        elif account and _asks_roster(stanza):
+            reply = stanzas.result(stanza, etree.Element(ROSTER_QUERY, nsmap={None: ns.ROSTER}))  # the roster is empty
         else:
             reply = stanzas.error(stanza, "service-unavailable")
         self._route(reply, reply.get("to") or "")
@@ -191,6 +211,10 @@ class Router:
             client.send(text)
         if not clients:
             log.info("raw text for %s dropped: no such session", target)
+
+
+def _asks_roster(stanza: etree._Element) -> bool:
+    return stanza.tag == IQ and stanza.get("type") == "get" and len(stanza) == 1 and stanza[0].tag == ROSTER_QUERY
 
 
 def _disco_info(account: bool) -> etree._Element:
