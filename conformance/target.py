@@ -32,6 +32,7 @@
     mixers = true
     outbound-calls = true
     speaker-detection = true
+    mixer-components = true
     multiple-joins = true
 
 See docs/target.md for every key.
@@ -58,10 +59,11 @@ DEFAULT_CLAIMS = {
     "mixers": True,
     "outbound-calls": True,
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
+    "mixer-components": True,  # output, input, ... started on a mixer (a SHOULD: R-6.4-k)
     "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
-SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False}
+SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": False}
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
 CLAIM_PREFIX = {"components": "component", "input-modes": "input-mode", "dtmf": "dtmf"}
 
