@@ -12,11 +12,13 @@ import secrets
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..ports import LOOPBACK, free_port
+
+SERVICES = {b"c2s", b"component"}  # what Prosody must report listening before it is ready
 
 INSTALL_HINT = "apt-get install prosody"
 
@@ -77,6 +79,8 @@ class Prosody:
         self.component_port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._log_start = 0
+        self._console_closed = False  # Prosody's output ended: it exited
+        self._copier: threading.Thread | None = None  # copies its output into the log
         (directory / "data").mkdir(parents=True, exist_ok=True)
         (directory / "certs").mkdir(exist_ok=True)  # Prosody logs an error if it is missing
         self._configure()
@@ -88,13 +92,14 @@ class Prosody:
         # (util-linux) has the kernel kill it with the thread that started it.
         guard = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
         for _ in range(3):  # another program may take an allocated port first
-            with self.log_path.open("ab") as log:
-                self._log_start = log.tell()  # this run's part of the log
-                self.process = subprocess.Popen(
-                    [*guard, prosody, "-F", "--config", str(self.config_path)],
-                    cwd=self.directory, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                )
-            self._wait_ready(timeout)
+            self.process = subprocess.Popen(
+                [*guard, prosody, "-F", "--config", str(self.config_path)],
+                cwd=self.directory, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            )
+            started, self._console_closed = threading.Event(), False
+            self._copier = threading.Thread(target=self._copy_log, args=(self.process.stdout, started), daemon=True)
+            self._copier.start()
+            self._wait_ready(started, timeout)
             if not self._port_taken():
                 return
             self.stop()
@@ -110,16 +115,18 @@ class Prosody:
         return f"{user}@{self.domain}"
 
     def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM by PID; SIGKILL if it has not exited within `timeout`."""
+        """SIGTERM by PID; SIGKILL if it has not exited within `timeout`. Returns once its last
+        words are in the log."""
         process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout)
+        if self._copier is not None:
+            self._copier.join(timeout)  # its output ended with it
 
     def log(self) -> str:
         return self.log_path.read_bytes().decode(errors="replace") if self.log_path.exists() else ""
@@ -173,29 +180,32 @@ class Prosody:
         ]
         return "\n".join(lines) + "\n"
 
-    def _wait_ready(self, timeout: float) -> None:
-        # Prosody gives no readiness signal outside systemd, so: poll with a
-        # short, growing backoff, bounded, checking it is still alive. Ready is
-        # both services reported in its log (it logs a port it could not bind
-        # before that) and both ports accepting.
-        deadline = time.monotonic() + timeout
-        pause = 0.005
-        while not (self._activated() and _accepts(self.c2s_port) and _accepts(self.component_port)):
-            if self.process.poll() is not None:
-                raise ProsodyError(f"Prosody exited with status {self.process.returncode} while starting:\n{self.log()[-2000:]}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ProsodyError(f"Prosody did not open its ports within {timeout:g} s:\n{self.log()[-2000:]}")
-            time.sleep(pause)
-            pause = min(pause * 2, 0.1)
+    def _copy_log(self, output, started: threading.Event) -> None:
+        """Prosody's console output into its log file, line by line; `started` is set once both
+        services report they are listening (Prosody gives no other readiness signal outside
+        systemd, and logs a port it could not bind before that), or when it exits."""
+        with self.log_path.open("ab") as log:
+            self._log_start = log.tell()  # this run's part of the log
+            activated: set[bytes] = set()
+            for line in output:
+                log.write(line)
+                log.flush()
+                activated |= {service for service in SERVICES if b"Activated service '" + service + b"'" in line}
+                if activated == SERVICES:
+                    started.set()
+        self._console_closed = True  # it exited
+        started.set()
+
+    def _wait_ready(self, started: threading.Event, timeout: float) -> None:
+        if not started.wait(timeout):
+            self.stop()
+            raise ProsodyError(f"Prosody did not open its ports within {timeout:g} s:\n{self.log()[-2000:]}")
+        if self._console_closed:
+            self.process.wait(timeout)
+            raise ProsodyError(f"Prosody exited with status {self.process.returncode} while starting:\n{self.log()[-2000:]}")
 
     def _this_run(self) -> bytes:
-        """This run's part of the log (Prosody writes it line-buffered)."""
         return self.log_path.read_bytes()[self._log_start :]
-
-    def _activated(self) -> bool:
-        run = self._this_run()
-        return b"Activated service 'c2s'" in run and b"Activated service 'component'" in run
 
     def _port_taken(self) -> bool:
         """Whether Prosody failed to bind a port: it logs that and runs on without it."""
@@ -207,14 +217,6 @@ def _command(name: str) -> str:
     if path is None:
         raise ProsodyNotInstalled(f"{name} was not found on PATH; install Prosody: {INSTALL_HINT}")
     return path
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection((LOOPBACK, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def _lua(value: object) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conformance.ports import LOOPBACK
-from conformance.reference.prosody import Prosody, ProsodyNotInstalled
+from conformance.reference.prosody import Prosody, ProsodyError, ProsodyNotInstalled
 
 from .xmpp_kit import TIMEOUT, Harness
 
@@ -66,3 +66,11 @@ def test_without_prosody_the_error_says_how_to_install_it(tmp_path: Path, monkey
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ProsodyNotInstalled, match="apt-get install prosody"):
         Prosody(tmp_path).start()
+
+
+def test_a_prosody_that_exits_while_starting_is_reported_with_its_log(tmp_path: Path) -> None:
+    server = Prosody(tmp_path)
+    server.config_path.write_text(server.config_path.read_text() + "this is not lua (\n")
+    with pytest.raises(ProsodyError, match=r"(?s)Prosody exited with status \d+ while starting:.*prosody\.cfg\.lua"):
+        server.start()
+    assert server.process.returncode is not None
