@@ -212,7 +212,7 @@ class SipMessage(Probe):
             return None, "sent by the party, not received"
         if not any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
             return None, f"got {sip_summary(event)}"
-        for check in (self._request_uri, self._from, self._headers):
+        for check in (self._request_uri, self._from, self._headers, self._body):
             why = check(event, variables)
             if why:
                 return None, why
@@ -232,6 +232,14 @@ class SipMessage(Probe):
         uri = _uri_of(values[0]) if values else ""
         if match_value(self.step.from_uri, uri, variables) is None:
             return f"From is {uri!r}, expected {self.step.from_uri!r}"
+        return None
+
+    def _body(self, event, variables) -> str | None:
+        if self.step.body is None:
+            return None
+        body = event.body.strip("\r\n")
+        if match_value(self.step.body, body, variables) is None:
+            return f"body is {body!r}, expected {self.step.body!r}"
         return None
 
     def _headers(self, event, variables) -> str | None:
@@ -255,7 +263,7 @@ class SipMessage(Probe):
 
     def describe(self, variables: Variables) -> str:
         what = " or ".join(spec.text for spec in self.step.messages)
-        extra = ", ".join(f"{n}: {v}" for n, v in self.step.headers)
+        extra = ", ".join([f"{n}: {v}" for n, v in self.step.headers] + ([f"body {self.step.body!r}"] if self.step.body is not None else []))
         return f"{self.step.party} to receive {what}" + (f" with {extra}" if extra else "")
 
 
