@@ -32,6 +32,7 @@
     mixers = true
     outbound-calls = true
     speaker-detection = true
+    messages-to-sip = true
 
 See docs/target.md for every key.
 """
@@ -57,6 +58,7 @@ DEFAULT_CLAIMS = {
     "mixers": True,
     "outbound-calls": True,
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
+    "messages-to-sip": False,  # a normal message to a call goes to the caller as SIP MESSAGE: a MAY (R-6.8.1-a)
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False}

@@ -37,6 +37,7 @@ dtmf = ["info", "rfc4733"]        # how the server takes DTMF from a caller
 mixers = true
 outbound-calls = true
 speaker-detection = false         # mixers report started/stopped-speaking (optional in XEP-0327)
+messages-to-sip = false           # a normal message to a call reaches the caller as SIP MESSAGE (optional)
 
 [timeouts]                        # seconds
 connect = 10

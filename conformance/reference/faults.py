@@ -39,6 +39,7 @@ JOIN = "xep0327.joins."
 MIX = "xep0327.mixers."
 SVC = "xep0327.service."
 HDR = "xep0327.headers."
+MSG = "xep0327.messages."
 
 CATALOGUE: tuple[Fault, ...] = (
     _f("offer-without-caps", "offer", "the offer presence carries no caps with node urn:xmpp:rayo:call:1",
@@ -59,7 +60,7 @@ CATALOGUE: tuple[Fault, ...] = (
         IN + "reject-busy", IN + "reject-decline", IN + "reject-error", OUT + "answered-then-client-hangup",
         OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout", ERR + "chat-message-to-a-call",
         ERR + "unknown-command", JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "mixer-names-per-zone",
-        MIX + "speakers-in-a-mixer"]),
+        MIX + "speakers-in-a-mixer", MSG + "normal-message-reaches-the-caller"]),
     _f("accept-sends-nothing", "inbound", "accept is acknowledged but the caller is never told (no 180)",
        [IN + "accept-rings-the-caller"], "180"),
     _f("answer-sends-180", "inbound", "answer sends 180 Ringing instead of 200 OK",
@@ -68,7 +69,8 @@ CATALOGUE: tuple[Fault, ...] = (
         AV + "second-client-gets-conflict", DIAL + "nested-join", HDR + "command-headers-reach-sip",
         JOIN + "hangup-breaks-joins", JOIN + "join-direct-media", JOIN + "join-two-calls", JOIN + "modify-join-sends-no-joined",
         JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all", JOIN + "unjoin-not-joined", MIX + "hangup-leaves-mixer",
-        JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "speakers-in-a-mixer"],
+        JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "speakers-in-a-mixer",
+        MSG + "normal-message-reaches-the-caller"],
        "200|is early"),
     _f("redirect-without-contact", "inbound", "redirect sends 302 without the target in Contact",
        [IN + "redirect-sends-302"], "Contact"),
@@ -116,10 +118,15 @@ CATALOGUE: tuple[Fault, ...] = (
        [OUT + "busy"], "busy"),
     _f("dial-timeout-ignored", "outbound", "the dial timeout never fires: the far end rings forever",
        [OUT + "timeout"], "CANCEL"),
-    _f("messages-ignored", "errors", "a message to a call gets no answer, whatever its type",
-       [ERR + "chat-message-to-a-call"], "no response"),
+    _f("messages-ignored", "errors", "a message to a call gets no answer, whatever its type (and goes nowhere)",
+       [ERR + "chat-message-to-a-call"], "no response|nothing relevant arrived", warns=[MSG + "normal-message-reaches-the-caller"]),
     _f("message-error-type-cancel", "errors", "a chat message to a call gets feature-not-implemented of type cancel, not modify",
        [ERR + "chat-message-to-a-call"], "type cancel|'modify'"),
+    _f("message-new-call-id", "messages", "a normal message to a call goes to the caller as a SIP MESSAGE under a new Call-ID, "
+       "outside the call's dialog (draft-ietf-stox-im's thread mapping, which XEP-0327 excludes)",
+       [], "none of caller's calls", warns=[MSG + "normal-message-reaches-the-caller"]),
+    _f("message-body-dropped", "messages", "a normal message to a call reaches the caller as a SIP MESSAGE with an empty body",
+       [], "body is ''", warns=[MSG + "normal-message-reaches-the-caller"]),
     _f("unknown-command-accepted", "errors", "a call command the server does not know gets an empty result",
        [ERR + "unknown-command"], "error"),
     _f("unknown-call-service-unavailable", "errors", "commands to unknown or ended calls get service-unavailable instead of item-not-found",

@@ -135,7 +135,8 @@ class ReferenceServer:
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
             "speaker-detection = true\n"
-            "outbound-calls = true\n\n"
+            "outbound-calls = true\n"
+            "messages-to-sip = true  # a normal message to an answered call goes to the far end as SIP MESSAGE\n\n"
         )
 
     def _extra_accounts(self) -> str:

@@ -25,6 +25,7 @@ from .components import Components
 from .dialects import XEP0327, dialect as dialect_named
 from .errors import CommandError
 from .joins import Joining
+from .messages import CallMessages
 from .media_paths import MediaPaths
 
 CALL_IDENTITY = [("client", "phone")]
@@ -61,6 +62,7 @@ class RayoCore:
         self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
         self.joining = Joining(self)
         self.media = CallMedia(self)
+        self.messages = CallMessages(self)
         self.components = Components(self)
         self.paths = MediaPaths(self)
         self.call_ver = st.caps_ver(CALL_IDENTITY, CALL_FEATURES)
@@ -79,21 +81,7 @@ class RayoCore:
         elif kind == "iq" and stanza.get("type") in ("get", "set"):
             self.iq(stanza)
         elif kind == "message" and stanza.get("type") != "error":
-            self.message(stanza)
-
-    def message(self, message: etree._Element) -> None:
-        """§6.8.1: only a normal message may be passed on to a call; this server passes none on."""
-        if "messages-ignored" in self.faults:
-            return
-        to = JID.parse(message.get("to", self.service))
-        call = self.calls.get(to.local) if self.dialect.addresses_call(to.resource) else None
-        if call is None or call.ended:
-            self.send(st.error(message, "item-not-found", "cancel"))
-        elif message.get("type", "normal") != "normal":
-            error_type = "cancel" if "message-error-type-cancel" in self.faults else "modify"
-            self.send(st.error(message, "feature-not-implemented", error_type, "only a normal message goes to a call"))
-        else:
-            self.send(st.error(message, "feature-not-implemented", "cancel", "messages are not passed on to the call"))
+            self.messages.receive(stanza)
 
     def iq(self, request: etree._Element) -> None:
         """Handle a command; events it causes go out after its result (self.after)."""
