@@ -394,7 +394,7 @@ _SEED_COMMANDED = [SIN + "accept-rings-the-caller", SIN + "caller-cancels", SIN 
                    SIN + "reject-busy", SIN + "reject-error", SIN + "reject-without-reason", *_SEED_ANSWERED,
                    SOUT + "dial-answered-then-client-hangup"]
 _SEED_DIALS = [SOUT + "dial-answered-then-client-hangup", SOUT + "busy", SOUT + "rejected", SOUT + "no-answer",
-               SOUT + "far-end-hangs-up"]
+               SOUT + "far-end-hangs-up", SOUT + "progress-carries-the-far-ends-headers"]
 
 CATALOGUE += (
     _also_seed("offer-drops-headers", [SIN + "offer-carries-the-call"]),
@@ -408,8 +408,9 @@ CATALOGUE += (
     _also_seed("cancel-ignored", [SIN + "caller-cancels"]),
     _also_seed("event-after-end", [SIN + "caller-cancels", SIN + "answer-then-client-hangup", SIN + "caller-hangs-up",
                                    SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
-    _also_seed("no-ringing", [SOUT + "dial-answered-then-client-hangup"]),
-    _also_seed("no-answered", [SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
+    _also_seed("no-ringing", [SOUT + "dial-answered-then-client-hangup", SOUT + "progress-carries-the-far-ends-headers"]),
+    _also_seed("no-answered", [SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up",
+                               SOUT + "progress-carries-the-far-ends-headers"]),
     _also_seed("busy-reported-as-rejected", [SOUT + "busy"]),
     _seed("call-resource-refused", "commands to a call's JID with the page's resource (<id>@<domain>/1) get item-not-found",
           _SEED_COMMANDED, "item-not-found"),
@@ -422,6 +423,8 @@ CATALOGUE += (
           [SOUT + "no-answer"], "timeout"),
     _seed("reject-needs-reason", "a reject naming no reason gets bad-request instead of declining the call",
           [SIN + "reject-without-reason"], "bad-request"),
+    _seed("progress-headers-dropped", "ringing and answered carry none of the far end's headers",
+          [SOUT + "progress-carries-the-far-ends-headers"], "<header xmlns='urn:xmpp:rayo:1'> missing"),
     _seed("hold-not-signalled", "hold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
     _seed("unhold-not-signalled", "unhold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
     _seed("mute-ignored", "mute gets a result, but the muted caller's keys are still reported",

@@ -425,12 +425,12 @@ class RayoCore:
         elif event.kind == "provisional" and call.state is State.DIALING:
             call.state = State.RINGING
             if "no-ringing" not in self.faults:
-                self.broadcast(call, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("ringing", children=st.headers(self._progress_headers(event.message))))
         elif event.kind == "answered":
             call.state = State.ANSWERED
             self._stop_timer(call)
             if "no-answered" not in self.faults:
-                self.broadcast(call, st.rayo("answered", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("answered", children=st.headers(self._progress_headers(event.message))))
             self.make_nested_joins(call)
         elif event.kind == "failed":
             self.end(call, self._failure_reason(event.code))
@@ -438,6 +438,10 @@ class RayoCore:
             self.end(call, "timeout")
         elif event.kind == "bye":
             self.end(call, "hungup")
+
+    def _progress_headers(self, message: Any) -> list[tuple[str, str]]:
+        """What ringing and answered carry of the far end's response: its extension headers."""
+        return [] if "progress-headers-dropped" in self.faults else _x_headers(message)
 
     def make_nested_joins(self, call: Call) -> None:
         if "nested-join-ignored" in self.faults:
