@@ -34,6 +34,7 @@
     speaker-detection = true
     mixer-components = true
     multiple-joins = true
+    messages-to-sip = true
 
 See docs/target.md for every key.
 """
@@ -61,6 +62,7 @@ DEFAULT_CLAIMS = {
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
     "mixer-components": True,  # output, input, ... started on a mixer (a SHOULD: R-6.4-k)
     "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
+    "messages-to-sip": False,  # a normal message to a call goes to the caller as SIP MESSAGE: a MAY (R-6.8.1-a)
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": False}

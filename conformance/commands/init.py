@@ -39,6 +39,7 @@ outbound-calls = true
 speaker-detection = false         # mixers report started/stopped-speaking (optional in XEP-0327)
 mixer-components = true           # components can be started on a mixer (a SHOULD in XEP-0327)
 multiple-joins = true             # several joins per call at once; false if a second gets conflict (mod_rayo)
+messages-to-sip = false           # a normal message to a call reaches the caller as SIP MESSAGE (optional)
 
 [timeouts]                        # seconds
 connect = 10

@@ -43,6 +43,7 @@ JOIN = "xep0327.joins."
 MIX = "xep0327.mixers."
 SVC = "xep0327.service."
 HDR = "xep0327.headers."
+MSG = "xep0327.messages."
 
 CATALOGUE: tuple[Fault, ...] = (
     _f("offer-without-caps", "offer", "the offer presence carries no caps with node urn:xmpp:rayo:call:1",
@@ -63,7 +64,8 @@ CATALOGUE: tuple[Fault, ...] = (
         IN + "reject-busy", IN + "reject-decline", IN + "reject-error", OUT + "answered-then-client-hangup",
         OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout", ERR + "chat-message-to-a-call",
         ERR + "unknown-command", JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "mixer-names-per-zone",
-        MIX + "speakers-in-a-mixer", MIX + "subscribe-to-mixer"]),
+        MIX + "speakers-in-a-mixer", MIX + "subscribe-to-mixer",
+        MSG + "normal-message-reaches-the-caller"]),
     _f("accept-sends-nothing", "inbound", "accept is acknowledged but the caller is never told (no 180)",
        [IN + "accept-rings-the-caller"], "180"),
     _f("answer-sends-180", "inbound", "answer sends 180 Ringing instead of 200 OK",
@@ -72,7 +74,8 @@ CATALOGUE: tuple[Fault, ...] = (
         AV + "second-client-gets-conflict", DIAL + "nested-join", HDR + "command-headers-reach-sip",
         JOIN + "hangup-breaks-joins", JOIN + "join-direct-media", JOIN + "join-two-calls", JOIN + "modify-join-sends-no-joined",
         JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all", JOIN + "unjoin-not-joined", MIX + "hangup-leaves-mixer",
-        JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "speakers-in-a-mixer"],
+        JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "speakers-in-a-mixer",
+        MSG + "normal-message-reaches-the-caller"],
        "200|is early"),
     _f("redirect-without-contact", "inbound", "redirect sends 302 without the target in Contact",
        [IN + "redirect-sends-302"], "Contact"),
@@ -120,10 +123,15 @@ CATALOGUE: tuple[Fault, ...] = (
        [OUT + "busy"], "busy"),
     _f("dial-timeout-ignored", "outbound", "the dial timeout never fires: the far end rings forever",
        [OUT + "timeout"], "CANCEL"),
-    _f("messages-ignored", "errors", "a message to a call gets no answer, whatever its type",
-       [ERR + "chat-message-to-a-call"], "no response"),
+    _f("messages-ignored", "errors", "a message to a call gets no answer, whatever its type (and goes nowhere)",
+       [ERR + "chat-message-to-a-call"], "no response|nothing relevant arrived", warns=[MSG + "normal-message-reaches-the-caller"]),
     _f("message-error-type-cancel", "errors", "a chat message to a call gets feature-not-implemented of type cancel, not modify",
        [ERR + "chat-message-to-a-call"], "type cancel|'modify'"),
+    _f("message-new-call-id", "messages", "a normal message to a call goes to the caller as a SIP MESSAGE under a new Call-ID, "
+       "outside the call's dialog (draft-ietf-stox-im's thread mapping, which XEP-0327 excludes)",
+       [], "none of caller's calls", warns=[MSG + "normal-message-reaches-the-caller"]),
+    _f("message-body-dropped", "messages", "a normal message to a call reaches the caller as a SIP MESSAGE with an empty body",
+       [], "body is ''", warns=[MSG + "normal-message-reaches-the-caller"]),
     _f("unknown-command-accepted", "errors", "a call command the server does not know gets an empty result",
        [ERR + "unknown-command"], "error"),
     _f("unknown-call-service-unavailable", "errors", "commands to unknown or ended calls get service-unavailable instead of item-not-found",
@@ -222,6 +230,8 @@ CATALOGUE: tuple[Fault, ...] = (
        [DIAL + "no-outbound-calls"], "feature-not-implemented", without=["outbound-calls"]),
     _f("no-outbound-service-unavailable", "dial", "a server without outbound calls answers a dial with service-unavailable",
        [DIAL + "no-outbound-calls"], "feature-not-implemented", without=["outbound-calls"]),
+    _f("unpassed-message-type-modify", "messages", "a server that passes no messages on refuses a normal one with type modify, not cancel",
+       [], "cancel", warns=[MSG + "normal-message-not-passed-on"], without=["messages-to-sip"]),
     _f("second-join-ends-the-first", "joins", "a server with one join per call ends a call's join to make another",
        [JOIN + "one-join-per-call"], "conflict", without=["multiple-joins"]),
 )
@@ -417,7 +427,7 @@ _SEED_COMMANDED = [SIN + "accept-rings-the-caller", SIN + "caller-cancels", SIN 
                    SIN + "reject-busy", SIN + "reject-error", SIN + "reject-without-reason", *_SEED_ANSWERED,
                    SOUT + "dial-answered-then-client-hangup"]
 _SEED_DIALS = [SOUT + "dial-answered-then-client-hangup", SOUT + "busy", SOUT + "rejected", SOUT + "no-answer",
-               SOUT + "far-end-hangs-up"]
+               SOUT + "far-end-hangs-up", SOUT + "progress-carries-the-far-ends-headers"]
 
 CATALOGUE += (
     _also_seed("offer-drops-headers", [SIN + "offer-carries-the-call"]),
@@ -431,8 +441,9 @@ CATALOGUE += (
     _also_seed("cancel-ignored", [SIN + "caller-cancels"]),
     _also_seed("event-after-end", [SIN + "caller-cancels", SIN + "answer-then-client-hangup", SIN + "caller-hangs-up",
                                    SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
-    _also_seed("no-ringing", [SOUT + "dial-answered-then-client-hangup"]),
-    _also_seed("no-answered", [SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up"]),
+    _also_seed("no-ringing", [SOUT + "dial-answered-then-client-hangup", SOUT + "progress-carries-the-far-ends-headers"]),
+    _also_seed("no-answered", [SOUT + "dial-answered-then-client-hangup", SOUT + "far-end-hangs-up",
+                               SOUT + "progress-carries-the-far-ends-headers"]),
     _also_seed("busy-reported-as-rejected", [SOUT + "busy"]),
     _seed("call-resource-refused", "commands to a call's JID with the page's resource (<id>@<domain>/1) get item-not-found",
           _SEED_COMMANDED, "item-not-found"),
@@ -445,6 +456,8 @@ CATALOGUE += (
           [SOUT + "no-answer"], "timeout"),
     _seed("reject-needs-reason", "a reject naming no reason gets bad-request instead of declining the call",
           [SIN + "reject-without-reason"], "bad-request"),
+    _seed("progress-headers-dropped", "ringing and answered carry none of the far end's headers",
+          [SOUT + "progress-carries-the-far-ends-headers"], "<header xmlns='urn:xmpp:rayo:1'> missing"),
     _seed("hold-not-signalled", "hold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
     _seed("unhold-not-signalled", "unhold gets a result, but the far end gets no re-INVITE", [SCALL + "hold-and-unhold"], "INVITE"),
     _seed("mute-ignored", "mute gets a result, but the muted caller's keys are still reported",

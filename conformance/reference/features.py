@@ -14,6 +14,7 @@ from typing import Iterable
 OPTIONAL = {
     "outbound-calls": "no outbound calls: a dial gets feature-not-implemented (R-6.2.1.1-c)",
     "multiple-joins": "one join per call, as mod_rayo: a join that would need a second gets conflict (R-6.3.4-f)",
+    "messages-to-sip": "normal messages to a call are not passed on: they get feature-not-implemented (cancel) (R-6.8.1-d)",
 }
 
 

@@ -212,7 +212,7 @@ class SipMessage(Probe):
             return None, "sent by the party, not received"
         if not any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
             return None, f"got {sip_summary(event)}"
-        for check in (self._request_uri, self._from, self._headers):
+        for check in (self._request_uri, self._from, self._body, self._headers):
             why = check(event, variables)
             if why:
                 return None, why
@@ -234,6 +234,14 @@ class SipMessage(Probe):
             return f"From is {uri!r}, expected {self.step.from_uri!r}"
         return None
 
+    def _body(self, event, variables) -> str | None:
+        if self.step.body is None:
+            return None
+        body = event.body.strip("\r\n")
+        if match_value(self.step.body, body, variables) is None:
+            return f"body is {body!r}, expected {self.step.body!r}"
+        return None
+
     def _headers(self, event, variables) -> str | None:
         """Each expected header is present, after the one before it (repeats keep their order)."""
         position = 0
@@ -253,9 +261,14 @@ class SipMessage(Probe):
     def relevant(self, event: Any, variables: Variables) -> bool:
         return event.direction == "received"
 
+    @property
+    def stray_key(self) -> StreamKey:
+        """Where the messages of the party's SIPp that fit none of its calls go (under the SIPp's name)."""
+        return ("sip", "sipp-caller" if self.step.party.startswith("caller") else "sipp-callee")
+
     def describe(self, variables: Variables) -> str:
         what = " or ".join(spec.text for spec in self.step.messages)
-        extra = ", ".join(f"{n}: {v}" for n, v in self.step.headers)
+        extra = ", ".join([f"{n}: {v}" for n, v in self.step.headers] + ([f"body {self.step.body!r}"] if self.step.body is not None else []))
         return f"{self.step.party} to receive {what}" + (f" with {extra}" if extra else "")
 
 
@@ -340,8 +353,20 @@ def in_any_order(obs: Observations, probes: list[Probe], variables: Variables) -
     return assign(list(probes), dict(variables), ())
 
 
+def _strays(obs: Observations, probe: Probe, variables: Variables) -> list[str]:
+    """A SIP message that would fit but came under a Call-ID of none of the party's calls: outside its dialogs."""
+    key = getattr(probe, "stray_key", None)
+    if key is None:
+        return []
+    for event in obs.stream(key).events:  # the first only: the others are likely its retransmissions
+        if probe.fits(event, variables)[0] is not None:
+            return [f"{sip_summary(event)} under Call-ID {event.call_id!r}, which is none of {probe.step.party}'s calls (outside its dialogs)"]
+    return []
+
+
 def explain(obs: Observations, probe: Probe, variables: Variables, limit: int = 3) -> str:
-    """What came instead: the nearest misses after the position, and matches that came too early."""
+    """What came instead: the nearest misses after the position, matches that came too early, and
+    SIP messages that would match but came outside the party's calls."""
     stream = obs.stream(probe.key)
     notes: list[str] = []
     summary = stanza_summary if probe.key[0] == "xmpp" else sip_summary
@@ -359,10 +384,12 @@ def explain(obs: Observations, probe: Probe, variables: Variables, limit: int = 
             for i, e in enumerate(stream.events[: stream.position])
             if (probe.key, i) not in obs.consumed and probe.fits(e, variables)[0] is not None
         ]
+        strays = _strays(obs, probe, variables)
     except KeyError as err:
         return f"(cannot evaluate: {err})"
     if early:
         notes.append(f"a matching message came earlier, before the previous expectation: {summary(early[-1])} (out of order)")
+    notes += strays
     if not notes:
         return "nothing relevant arrived"
     return "; ".join(notes)

@@ -293,7 +293,10 @@ class _Loader:
         only = {"answers": "callee", "rings": "callee", "sends early media": "callee", "cancels": "caller"}
         if action in only and not party.startswith(only[action]):
             self.problem(path + ("__key__",), f"{party} cannot do that: only a {only[action]} {action}")
-        return model.SipAction(**common, party=party, action=action)
+        headers = _headers((value or {}).get("headers"))
+        if headers and only.get(action) != "callee":
+            self.problem(path, f"{action} takes no headers: only a callee's answer, ring or early media does")
+        return model.SipAction(**common, party=party, action=action, headers=headers)
 
     def build_sip_action_with_value(self, raw, value, groups, common, path):
         action = groups["action"]
@@ -315,6 +318,7 @@ class _Loader:
             headers=_headers(details.get("headers")),
             request_uri=details.get("request-uri"),
             from_uri=details.get("from"),
+            body=details.get("body"),
         )
 
     def build_send_iq(self, raw, value, groups, common, path):
@@ -351,7 +355,7 @@ class _Loader:
             target=groups["target"],
             type=value.get("type"),
             body=value.get("body", ""),
-            expect=(self.iq_expectation(raw["expect"], path[:-1] + ("expect",)),),
+            expect=(self.iq_expectation(raw["expect"], path[:-1] + ("expect",)),) if "expect" in raw else (),
         )
 
     def build_expect_offer(self, raw, value, groups, common, path):
@@ -524,7 +528,7 @@ def _reads(step: model.Step) -> list[tuple[str, int]]:
     for expect in getattr(step, "expect", ()):
         if expect.payload is not None:
             texts.append((expect.payload.text, expect.payload.line))
-    for name in ("to", "request_uri", "from_uri", "duration", "size"):
+    for name in ("to", "request_uri", "from_uri", "body", "duration", "size"):
         value = getattr(step, name, None)
         if isinstance(value, str) and value:
             texts.append((value, step.line))

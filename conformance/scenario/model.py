@@ -46,6 +46,7 @@ class SipAction(Step):
     party: str = ""
     action: str = ""  # answers, rings, sends early media, hangs up, cancels, holds, unholds, rejects, sends dtmf
     value: int | str | None = None  # the code for rejects, the digits for sends dtmf
+    headers: Headers = ()  # added to a callee's response (answers, rings, sends early media)
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class SipReceives(Step):
     headers: Headers = ()  # each must be present, in this order
     request_uri: str | None = None
     from_uri: str | None = None
+    body: str | None = None
 
 
 # --- XMPP steps ----------------------------------------------------------------
@@ -118,7 +120,7 @@ class SendMessage(Step):
     target: str = ""
     type: str | None = None  # None: no type attribute (normal)
     body: str = ""
-    expect: tuple[IqExpectation, ...] = ()  # the message error that must come back
+    expect: tuple[IqExpectation, ...] = ()  # the message error that must come back; () none is awaited
 
 
 @dataclass(frozen=True)

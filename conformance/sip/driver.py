@@ -86,6 +86,12 @@ class SipDriver:
         """The PID of each running SIPp, by role ("caller", "callee")."""
         return {kind: role.pid for kind, role in self.roles.items() if role.pid is not None}
 
+    def catch_up(self) -> None:
+        """Hand on what SIPp logged that no report announced yet: a request under a Call-ID of none
+        of its calls (outside every dialog) is logged but makes SIPp report nothing."""
+        for role in self.roles.values():
+            role.catch_up()
+
     def _remote(self, kind: str, ports: dict[str, SippPorts]) -> tuple[str, int]:
         """Where a role's SIPp sends: the server, or in the self-test the other SIPp."""
         if self.server is not None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 VIA = "Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=z9hG4bK-[pid]-[call_number]-{tag}"
 CONTACT = "Contact: <sip:[local_ip]:[local_port]>"
 AGENT = "User-Agent: rayo-conformance (SIPp)"
-ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, INFO, OPTIONS"
+ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, INFO, OPTIONS, MESSAGE"
 
 
 def sdp(direction: str = "[$dir]") -> str:
@@ -177,8 +177,9 @@ def invite_response(status: str, *, body: str | None = None) -> str:
 
     Record-Route is copied into the responses that make the dialog, as a UAS
     must (RFC 3261 12.1.1); the line disappears when the INVITE had none.
+    [$xh] adds the extra headers of the command that sends it (see caller_invite).
     """
-    headers = [f"SIP/2.0 {status}", "[$inv_headers]", "[$inv_rr]", CONTACT, ALLOW]
+    headers = [f"SIP/2.0 {status}", "[$inv_headers]", "[$inv_rr]", CONTACT, ALLOW + "[$xh]"]
     return _with_body(headers, "application/sdp" if body else None, body)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterable
 
 from .calls import SipCall
 from .errors import SipError
@@ -20,6 +21,7 @@ from .role import SippRole
 from .scenario import pcap_digits
 
 _DIGIT = re.compile(r"[0-9*#A-D]")
+Headers = Iterable[tuple[str, str]]
 
 
 def _digit(digit: str) -> str:
@@ -81,7 +83,7 @@ class _Party:
 
 
 class Caller(_Party):
-    async def dial(self, request_uri: str, headers: list[tuple[str, str]] | tuple = (), from_uri: str | None = None) -> str:
+    async def dial(self, request_uri: str, headers: Headers = (), from_uri: str | None = None) -> str:
         """Send an INVITE with SDP; return once it is sent, with the Call-ID the harness chose.
 
         `headers` go into the INVITE in the order given, after the harness's own.
@@ -110,16 +112,18 @@ class Callee(_Party):
         """The call (the latest if none is named), once its INVITE has come."""
         return await self._role.wait_offer(self.name, self._wait, call_id)
 
-    async def ring(self, call_id: str | None = None) -> None:
-        await self._role.command(await self._call(call_id), "ring")
+    # `headers` go into the response, after the scenario's own, in the order given.
 
-    async def progress(self, call_id: str | None = None) -> None:
+    async def ring(self, call_id: str | None = None, headers: Headers = ()) -> None:
+        await self._role.command(await self._call(call_id), "ring", headers=tuple(headers))
+
+    async def progress(self, call_id: str | None = None, headers: Headers = ()) -> None:
         """183 Session Progress with SDP (early media)."""
-        await self._role.command(await self._call(call_id), "progress")
+        await self._role.command(await self._call(call_id), "progress", headers=tuple(headers))
 
-    async def answer(self, call_id: str | None = None) -> None:
+    async def answer(self, call_id: str | None = None, headers: Headers = ()) -> None:
         """200 OK with SDP; returns when the server's ACK has arrived."""
-        await self._role.command(await self._call(call_id), "answer")
+        await self._role.command(await self._call(call_id), "answer", headers=tuple(headers))
 
     async def reject(self, code: int, call_id: str | None = None) -> None:
         """A final refusal (3xx-6xx, a registered code); returns when it is ACKed."""

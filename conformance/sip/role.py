@@ -140,6 +140,10 @@ class SippRole:
             if fields.get("event") == "offer":
                 self._on_offer(call)
 
+    def catch_up(self) -> None:
+        if self._trace is not None:
+            self._read_trace()
+
     def _read_trace(self, final: bool = False) -> None:
         assert self._trace is not None
         for entry in self._trace.read_new(final):

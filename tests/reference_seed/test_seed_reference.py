@@ -229,3 +229,20 @@ def test_list_faults_names_the_dialects_each_fault_is_shown_in(capsys):
     assert [line for line in lines if line.startswith("hangup-without-bye ")][0].endswith("(xep0327, seed)")
     assert [line for line in lines if line.startswith("mute-ignored ")][0].endswith("(seed)")
     assert len([line for line in lines if line.startswith("hangup-without-bye ")]) == 1
+
+
+def test_a_normal_message_goes_on_only_once_the_call_is_answered(xep_target, tmp_path):
+    """Before the answer there is no dialog to carry a SIP MESSAGE: the reference refuses it (cancel)."""
+    result = run_steps(xep_target, tmp_path, "message-before-answer", "xep0327", """
+        - caller dials the server
+        - expect offer
+        - send message to {call}: {body: "too early"}
+          expect: {error: feature-not-implemented, type: cancel}
+        - send to {call}: <answer xmlns="urn:xmpp:rayo:1"/>
+          expect: result
+        - caller receives: 200
+        - send message to {call}: {type: normal, body: "now"}
+        - caller receives: {message: MESSAGE, body: now, headers: {Content-Type: text/plain;charset=UTF-8}}
+        - expect nothing more from {call}
+    """, ["R-6.8.1-d", "R-6.8.1-b"])
+    assert_passes(result)

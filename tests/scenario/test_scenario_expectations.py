@@ -75,6 +75,28 @@ def test_sip_and_xmpp_streams_are_independent():
     assert in_sequence(obs, [bye, end], {}) is not None
 
 
+def test_a_body_is_matched_whole_without_its_surrounding_line_breaks():
+    step = model.SipReceives(index=1, line=1, phrase="caller receives", party="caller", messages=(model.MessageSpec("MESSAGE"),),
+                             body="Art thou *?")
+    message = SimpleNamespace(**{**vars(sip("MESSAGE", "MESSAGE")), "body": "Art thou Romeo?\r\n"})
+    probe = probe_for(step, CONTEXT)
+    assert probe.fits(message, {}) == ({}, None)
+    empty = SimpleNamespace(**{**vars(message), "body": ""})
+    assert probe.fits(empty, {}) == (None, "body is '', expected 'Art thou *?'")
+    assert "with body 'Art thou *?'" in probe.describe({})
+
+
+def test_a_fitting_message_outside_the_partys_calls_is_named_in_the_explanation():
+    obs = Observations()
+    stray = SimpleNamespace(**{**vars(sip("MESSAGE", "MESSAGE")), "party": "sipp-caller", "call_id": "other@srv"})
+    obs.add(("sip", "sipp-caller"), stray)
+    obs.add(("sip", "sipp-caller"), stray)  # its retransmission
+    probe = probe_for(model.SipReceives(index=1, line=1, phrase="caller receives", party="caller",
+                                        messages=(model.MessageSpec("MESSAGE"),)), CONTEXT)
+    assert in_sequence(obs, [probe], {}) is None
+    assert explain(obs, probe, {}) == "received MESSAGE under Call-ID 'other@srv', which is none of caller's calls (outside its dialogs)"
+
+
 def test_message_specs():
     assert model.MessageSpec("4xx").accepts("486", "INVITE")
     assert not model.MessageSpec("4xx").accepts("503", "INVITE")

@@ -136,6 +136,24 @@ def test_a_message_step_must_say_what_comes_back(tmp_path):
     assert line == 10 and "step 3, expect" in message
 
 
+def test_a_message_passed_on_awaits_nothing_and_the_caller_checks_its_body(tmp_path):
+    text = HEADER + ("steps:\n  - caller dials the server\n  - expect offer\n"
+                     "  - send message to {call}: {body: hi}\n"
+                     "  - caller receives: {message: MESSAGE, body: 'h*', headers: {Content-Type: text/plain*}}\n")
+    _, _, message, receives = load_case(write(tmp_path, text)).steps
+    assert message.expect == () and message.type is None
+    assert (receives.body, receives.headers) == ("h*", (("Content-Type", "text/plain*"),))
+
+
+def test_only_a_callees_response_takes_headers(tmp_path):
+    text = HEADER + ("steps:\n  - callee answers: {headers: {X-Agent: 7}}\n  - callee rings: {headers: [[X-A, a], [X-A, b]]}\n"
+                     "  - callee hangs up: {headers: {X-Why: done}}\n")
+    [(line, message)] = problems(write(tmp_path, text))
+    assert line == 9 and message == "hangs up takes no headers: only a callee's answer, ring or early media does"
+    answers, rings = load_case(write(tmp_path, text.rsplit("  - callee hangs up", 1)[0])).steps
+    assert (answers.headers, rings.headers) == ((("X-Agent", "7"),), (("X-A", "a"), ("X-A", "b")))
+
+
 def test_a_party_cannot_do_what_its_role_cannot(tmp_path):
     text = HEADER + "steps:\n  - caller dials the server\n  - caller answers\n  - callee cancels\n"
     found = problems(write(tmp_path, text))

@@ -34,12 +34,12 @@ class Peer(asyncio.DatagramProtocol):
         assert message.start_line.startswith(first_line), f"expected {first_line!r}, got {message.start_line!r}"
         return message
 
-    def send(self, to: tuple[str, int], start: str, headers: list[str], body: str = "") -> None:
+    def send(self, to: tuple[str, int], start: str, headers: list[str], body: str = "", content_type: str = "application/sdp") -> None:
         me = self.transport.get_extra_info("sockname")
         lines = [start, f"Via: SIP/2.0/UDP {me[0]}:{me[1]};branch={headers.pop(0)}", *headers,
                  "Max-Forwards: 70", f"Content-Length: {len(body)}"]
         if body:
-            lines.insert(-1, "Content-Type: application/sdp")
+            lines.insert(-1, f"Content-Type: {content_type}")
         self.transport.sendto(("\r\n".join(lines) + "\r\n\r\n" + body).encode(), to)
 
     def branch(self) -> str:
@@ -71,8 +71,9 @@ def test_the_callee_answers_the_server_and_takes_its_requests(tmp_path, sip_even
             dialog = [f"From: {me};tag=s1", f"To: <{callee.uri}>", "Call-ID: c1@srv"]
             peer.send(sipp, f"INVITE {callee.uri} SIP/2.0", [invite_branch, *dialog, "CSeq: 1 INVITE", f"Contact: {me}"], SDP)
             await peer.expect("SIP/2.0 100 Trying")
-            await callee.ring()
+            await callee.ring(headers=[("X-Ring", "a"), ("X-Ring", "b")])
             ringing = await peer.expect("SIP/2.0 180 Ringing")
+            assert [value for name, value in ringing.headers if name == "X-Ring"] == ["a", "b"]
             tagged = [dialog[0], f"{dialog[1]};tag={_tag(ringing)}", dialog[2]]
             peer.send(sipp, f"OPTIONS {callee.uri} SIP/2.0", [peer.branch(), *tagged, "CSeq: 2 OPTIONS"])
             assert "INVITE" in (await peer.expect("SIP/2.0 200 OK")).header("Allow")
@@ -86,9 +87,10 @@ def test_the_callee_answers_the_server_and_takes_its_requests(tmp_path, sip_even
             dialog = [f"From: {me};tag=s2", f"To: <{callee.uri}>", "Call-ID: c2@srv"]
             peer.send(sipp, f"INVITE {callee.uri} SIP/2.0", [peer.branch(), *dialog, "CSeq: 1 INVITE", f"Contact: {me}"], SDP)
             await peer.expect("SIP/2.0 100 Trying")
-            answer_task = asyncio.create_task(callee.answer("c2@srv"))
+            answer_task = asyncio.create_task(callee.answer("c2@srv", headers=[("X-Agent", "7")]))
             ok = await peer.expect("SIP/2.0 200 OK")
             assert ok.body.startswith("v=0") and ok.header("Contact")
+            assert ok.header("X-Agent") == "7" and not ok.header("X-Ring")  # a command's headers only
             tagged = [dialog[0], f"{dialog[1]};tag={_tag(ok)}", dialog[2]]
             peer.send(sipp, f"ACK {ok.header('Contact').strip('<>')} SIP/2.0", [peer.branch(), *tagged, "CSeq: 1 ACK"])
             await answer_task
@@ -106,11 +108,11 @@ def test_the_callee_answers_the_server_and_takes_its_requests(tmp_path, sip_even
     asyncio.run(scenario())
 
 
-def test_the_caller_talks_to_the_server_address(tmp_path):
+def test_the_caller_talks_to_the_server_address(tmp_path, sip_events):
     async def scenario():
         peer = Peer()
         server = await peer.open()
-        driver = SipDriver(tmp_path, server, Transcript(), lambda e: None, Timeouts(sip=3.0, connect=5.0))
+        driver = SipDriver(tmp_path, server, Transcript(), sip_events.add, Timeouts(sip=3.0, connect=5.0))
         await driver.start(["caller"], [])
         try:
             caller = driver.caller("caller")
@@ -124,11 +126,21 @@ def test_the_caller_talks_to_the_server_address(tmp_path):
             me = f"<sip:rayo@{server[0]}:{server[1]}>"
             peer.transport.sendto(_response("200 OK", reply + [f"Contact: {me}"], SDP), sipp)
             await peer.expect("ACK sip:rayo@127.0.0.1")
-            # The server asks how the caller is, then hangs up.
+            # The server asks how the caller is, passes on a message, then hangs up.
+            target = invite.header("Contact").strip("<>")
             dialog = [f"From: {to}", f"To: {invite.header('From')}", f"Call-ID: {call_id}"]
-            peer.send(sipp, f"OPTIONS {invite.header('Contact').strip('<>')} SIP/2.0", [peer.branch(), *dialog, "CSeq: 1 OPTIONS"])
+            peer.send(sipp, f"OPTIONS {target} SIP/2.0", [peer.branch(), *dialog, "CSeq: 1 OPTIONS"])
             assert (await peer.expect("SIP/2.0 200 OK")).cseq_method == "OPTIONS"
-            peer.send(sipp, f"BYE {invite.header('Contact').strip('<>')} SIP/2.0", [peer.branch(), *dialog, "CSeq: 2 BYE"])
+            # A MESSAGE under another Call-ID is in no dialog of the caller: SIPp leaves it unanswered,
+            # and it is not the caller's; the one in the dialog gets its 200.
+            stray = [*dialog[:2], "Call-ID: elsewhere@srv"]
+            peer.send(sipp, f"MESSAGE {target} SIP/2.0", [peer.branch(), *stray, "CSeq: 2 MESSAGE"], "lost", "text/plain")
+            peer.send(sipp, f"MESSAGE {target} SIP/2.0", [peer.branch(), *dialog, "CSeq: 3 MESSAGE"], "hi", "text/plain")
+            ok = await peer.expect("SIP/2.0 200 OK")
+            assert (ok.call_id, ok.cseq_method) == (call_id, "MESSAGE")
+            assert (await sip_events.wait("caller", "MESSAGE")).body == "hi"
+            assert (await sip_events.wait("sipp-caller", "MESSAGE")).call_id == "elsewhere@srv"
+            peer.send(sipp, f"BYE {target} SIP/2.0", [peer.branch(), *dialog, "CSeq: 4 BYE"])
             assert (await peer.expect("SIP/2.0 200 OK")).cseq_method == "BYE"
         finally:
             await driver.stop()

@@ -26,6 +26,7 @@ from .components import Components
 from .dialects import XEP0327, dialect as dialect_named
 from .errors import CommandError
 from .joins import Joining
+from .messages import CallMessages
 from .media_paths import MediaPaths
 from .subscriptions import Subscriptions
 
@@ -64,6 +65,7 @@ class RayoCore:
         self.calls: dict[str, Call] = {}  # ended calls stay, so commands to them get item-not-found
         self.joining = Joining(self)
         self.media = CallMedia(self)
+        self.messages = CallMessages(self)
         self.components = Components(self)
         self.paths = MediaPaths(self)
         self.subscriptions = Subscriptions(self)
@@ -85,21 +87,7 @@ class RayoCore:
         elif kind == "iq" and stanza.get("type") in ("get", "set"):
             self.iq(stanza)
         elif kind == "message" and stanza.get("type") != "error":
-            self.message(stanza)
-
-    def message(self, message: etree._Element) -> None:
-        """§6.8.1: only a normal message may be passed on to a call; this server passes none on."""
-        if "messages-ignored" in self.faults:
-            return
-        to = JID.parse(message.get("to", self.service))
-        call = self.calls.get(to.local) if self.dialect.addresses_call(to.resource) else None
-        if call is None or call.ended:
-            self.send(st.error(message, "item-not-found", "cancel"))
-        elif message.get("type", "normal") != "normal":
-            error_type = "cancel" if "message-error-type-cancel" in self.faults else "modify"
-            self.send(st.error(message, "feature-not-implemented", error_type, "only a normal message goes to a call"))
-        else:
-            self.send(st.error(message, "feature-not-implemented", "cancel", "messages are not passed on to the call"))
+            self.messages.receive(stanza)
 
     def iq(self, request: etree._Element) -> None:
         """Handle a command; events it causes go out after its result (self.after)."""
@@ -452,12 +440,12 @@ class RayoCore:
         elif event.kind == "provisional" and call.state is State.DIALING:
             call.state = State.RINGING
             if "no-ringing" not in self.faults:
-                self.broadcast(call, st.rayo("ringing", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("ringing", children=st.headers(self._progress_headers(event.message))))
         elif event.kind == "answered":
             call.state = State.ANSWERED
             self._stop_timer(call)
             if "no-answered" not in self.faults:
-                self.broadcast(call, st.rayo("answered", children=st.headers(_x_headers(event.message))))
+                self.broadcast(call, st.rayo("answered", children=st.headers(self._progress_headers(event.message))))
             self.make_nested_joins(call)
         elif event.kind == "failed":
             self.end(call, self._failure_reason(event.code))
@@ -465,6 +453,10 @@ class RayoCore:
             self.end(call, "timeout")
         elif event.kind == "bye":
             self.end(call, "hungup")
+
+    def _progress_headers(self, message: Any) -> list[tuple[str, str]]:
+        """What ringing and answered carry of the far end's response: its extension headers."""
+        return [] if "progress-headers-dropped" in self.faults else _x_headers(message)
 
     def make_nested_joins(self, call: Call) -> None:
         if "nested-join-ignored" in self.faults:
