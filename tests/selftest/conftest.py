@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,13 @@ from conformance.target import Timeouts
 TIMEOUTS = Timeouts(sip=5.0 / 0.3, scale=0.3)
 
 
+@functools.cache
+def _all_cases() -> tuple:
+    return tuple(load_cases(case_files()))  # loading validates every file: once per process, not per fault
+
+
 def suite(dialect: str = "xep0327"):
-    cases = load_cases(case_files())
-    return [case for case in cases if dialect in case.dialects]
+    return [case for case in _all_cases() if dialect in case.dialects]
 
 
 def served(dialect: str = "xep0327", without: tuple[str, ...] = ()):
