@@ -222,16 +222,16 @@ _URL_OUTPUTS = [OUTP + name for name in (
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
     "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"] + [
     PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "stop-silences",
-                            "hangup-completes", "command-errors")]
+                            "hangup-completes", "command-errors", "joined-call-only")]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides",
                                   "max-silence-decides", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only"]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
                                      "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only"]
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
@@ -282,17 +282,22 @@ CATALOGUE += (
        [PRM + "timers-start-after-output", PRM + "barge-in-false-plays-on"], "heard|input is"),
     _f("prompt-no-input-timers-started", "prompt", "a prompt never reports input-timers-started",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
-                                "command-errors")], "input-timers-started"),
+                                "command-errors", "joined-call-only")], "input-timers-started"),
     _f("prompt-output-complete-relayed", "prompt", "a prompt sends its output's complete as well as its own",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "command-errors")],
        "finish|stop"),
     _f("prompt-completes-with-output", "prompt", "a prompt completes when its output ends, with the output's reason; the input never runs",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
-                                "command-errors")], "input-timers-started|noinput|match|complete"),
+                                "command-errors", "joined-call-only")],
+       "input-timers-started|noinput|match|complete"),
     _f("prompt-output-commands-after-finish", "prompt", "output commands to a prompt whose output has ended get a result",
        [PRM + "command-errors"], "unexpected-request"),
     _f("prompt-stop-leaves-output-playing", "prompt", "a stopped prompt completes with stop but its output plays on",
        [PRM + "stop-silences"], "quiet window"),
+    _f("prompt-output-heard-across-joins", "prompt", "a prompt on a joined call plays its output to the calls it is joined to as well",
+       [PRM + "joined-call-only"], "sent sound"),
+    _f("prompt-hears-joined-calls", "prompt", "a prompt's input also takes the keys of the calls its call is joined to",
+       [PRM + "joined-call-only"], "sent more"),
     _f("record-without-recording", "record", "a record's complete carries no recording",
        [RECP + name for name in _RECORDS], "recording"),
     _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
@@ -312,9 +317,9 @@ CATALOGUE += (
     _f("record-direction-ignored", "record", "every record takes both directions, whatever its direction",
        [RECP + "direction-picks-the-side"], "heard"),
     _f("output-heard-across-joins", "output", "what an output plays on a joined call reaches the call it is joined to as well",
-       [OUTP + "joined-call-only"], "sent sound"),
+       [OUTP + "joined-call-only", PRM + "joined-call-only"], "sent sound"),
     _f("input-hears-joined-calls", "input", "an input also takes the keys of the calls its call is joined to",
-       [INP + "joined-call-only"], "sent more"),
+       [INP + "joined-call-only", PRM + "joined-call-only"], "sent more"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
        [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command",
         "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]

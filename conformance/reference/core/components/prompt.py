@@ -13,6 +13,9 @@ the output's is swallowed (R-6.5.5.4-b) and the input's becomes the
 prompt's one complete (R-6.5.5.4-a). Output commands go to the output while
 it plays and get unexpected-request after (R-6.5.5.2-b); stop, hangup and
 errors end both parts.
+
+On a joined call the prompt plays to its own call's party only and hears
+that party only (R-6.5.5.1-a), as its parts do on their own.
 """
 
 from __future__ import annotations
@@ -22,14 +25,17 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ....protocol import namespaces as ns
+from ....protocol.jid import JID
 from .. import stanzas as st
 from ..errors import CommandError
 from . import attributes as attr
+from .audio import Clip
 from .base import Component, core_reason, unexpected
 from .input import Input
 from .output import Output
 
 if TYPE_CHECKING:
+    from ..calls import Call
     from . import Components
     from .audio import CallAudio
 
@@ -50,6 +56,8 @@ class Prompt(Component):
         for part in (self.output, self.input):
             part.parent = self
         self.listening = False  # the input hears keys
+        self.owner_jid = owner_jid
+        self._overheard: list[str] = []  # joined calls whose keys the input hears too (a fault)
 
     @staticmethod
     def _one(payload: etree._Element, namespace: str, name: str) -> etree._Element:
@@ -67,11 +75,24 @@ class Prompt(Component):
         if early:
             self._timers_started()
         self.output.begin()
+        if "prompt-output-heard-across-joins" in self.core.faults:
+            for peer in self._joined_calls():  # its own copy of the output's audio, played to the end
+                self.components.audio_for(peer).play(Clip(self.output.player.samples, then=lambda: None))
 
     def _listen(self) -> None:
         if not self.listening:
             self.listening = True
             self.input.begin()
+            if "prompt-hears-joined-calls" in self.core.faults:
+                self._overheard = [peer.jid for peer in self._joined_calls()]
+                for jid in self._overheard:
+                    self.components.keys.setdefault(jid, []).append(self.input.key)
+
+    def _joined_calls(self) -> list[Call]:
+        """The live calls the prompt's call is joined to (a mixer is not a call)."""
+        own = self.core.calls[JID.parse(self.owner_jid).local]
+        peers = (self.core.calls.get(JID.parse(jid).local) for jid in own.joins)
+        return [peer for peer in peers if peer is not None and peer.jid in own.joins and not peer.ended]
 
     def _barge_in(self) -> None:
         """The caller's first key during the output: the output stops, the input goes on."""
@@ -109,6 +130,10 @@ class Prompt(Component):
         if not (self.stopped and "prompt-stop-leaves-output-playing" in self.core.faults):
             self.output.complete(core_reason("stop"))
         self.input.complete(core_reason("stop"))
+        for jid in self._overheard:
+            listeners = self.components.keys.get(jid, [])
+            if self.input.key in listeners:
+                listeners.remove(self.input.key)
 
     def command(self, payload: etree._Element) -> list[etree._Element]:
         """stop ends the prompt; output commands go to a playing output (R-6.5.5.2-a), the input takes none."""
