@@ -222,7 +222,7 @@ _URL_OUTPUTS = [OUTP + name for name in (
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
     "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"] + [
     PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "stop-silences",
-                            "hangup-completes", "command-errors", "joined-call-only")]
+                            "hangup-completes", "command-errors", "joined-call-only", "relays-input-events")]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
@@ -231,7 +231,7 @@ _NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-
     PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only"]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
                                      "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only", PRM + "relays-input-events"]
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
@@ -288,7 +288,7 @@ CATALOGUE += (
        "finish|stop"),
     _f("prompt-completes-with-output", "prompt", "a prompt completes when its output ends, with the output's reason; the input never runs",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
-                                "command-errors", "joined-call-only")],
+                                "command-errors", "joined-call-only", "relays-input-events")],
        "input-timers-started|noinput|match|complete"),
     _f("prompt-output-commands-after-finish", "prompt", "output commands to a prompt whose output has ended get a result",
        [PRM + "command-errors"], "unexpected-request"),
@@ -298,6 +298,10 @@ CATALOGUE += (
        [PRM + "joined-call-only"], "sent sound"),
     _f("prompt-hears-joined-calls", "prompt", "a prompt's input also takes the keys of the calls its call is joined to",
        [PRM + "joined-call-only"], "sent more"),
+    _f("prompt-part-events-dropped", "prompt", "a prompt passes on none of its input's events (as mod_rayo): a CPA signal is lost",
+       [PRM + "relays-input-events"], "signal"),
+    _f("prompt-part-events-from-part", "prompt", "a prompt's input sends its events from a JID of its own, not the prompt's",
+       [PRM + "relays-input-events"], "signal"),
     _f("record-without-recording", "record", "a record's complete carries no recording",
        [RECP + name for name in _RECORDS], "recording"),
     _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
@@ -325,7 +329,7 @@ CATALOGUE += (
         "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]
        + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
                                    "direction-picks-the-side", "command-errors")]
-       + [PRM + "stop-silences", PRM + "command-errors"], "complete|heard nothing"),
+       + [PRM + "stop-silences", PRM + "command-errors", PRM + "relays-input-events"], "complete|heard nothing"),
     _f("component-announces-itself", "components", "a new component sends an available presence of its own before any event",
        [OUTP + "audio-file-finishes", INP + "srgs-match", RECP + "stop-has-recording", INP + "joined-call-only",
         "xep0327.cpa.only-requested-signals"] + [PRM + name for name in ("barge-in-false-plays-on", "barge-in-stops-output",
@@ -350,14 +354,15 @@ CPA = "xep0327.cpa."
 
 CATALOGUE += (
     _f("cpa-no-signal-events", "cpa", "a CPA input without terminate detects signals but never reports them",
-       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals"], "signal"),
+       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals", PRM + "relays-input-events"], "signal"),
     _f("cpa-terminate-ignored", "cpa", "a signal whose grammar says terminate=true is an event, and the input goes on",
        [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "complete"),
     _f("cpa-busy-as-congestion", "cpa", "a busy tone is reported as congestion",
        [CPA + "busy-terminates"], "congestion"),
     _f("cpa-complete-without-signal", "cpa", "a terminating signal completes the input with stop, the signal left out",
        [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "signal"),
-    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep", [CPA + "dtmf-signals"], "beep"),
+    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep",
+       [CPA + "dtmf-signals", PRM + "relays-input-events"], "beep"),
     _f("cpa-duration-in-seconds", "cpa", "a signal's duration is given in seconds, not milliseconds",
        [CPA + "busy-terminates", CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "only-requested-signals"],
        "duration"),
