@@ -100,8 +100,10 @@ class Prompt(Component):
                     self.components.keys.setdefault(jid, []).append(self.input.key)
 
     def _joined_calls(self) -> list[Call]:
-        """The live calls the prompt's call is joined to (a mixer is not a call)."""
-        own = self.core.calls[JID.parse(self.owner_jid).local]
+        """The live calls the prompt's call is joined to (a mixer is not a call, nor has joins of its own)."""
+        own = self.core.calls.get(JID.parse(self.owner_jid).local)
+        if own is None or own.jid != self.owner_jid:
+            return []
         peers = (self.core.calls.get(JID.parse(jid).local) for jid in own.joins)
         return [peer for peer in peers if peer is not None and peer.jid in own.joins and not peer.ended]
 
