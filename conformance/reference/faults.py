@@ -247,17 +247,18 @@ _URL_OUTPUTS = [OUTP + name for name in (
     "volume-changes-level", "hangup-completes", "early-media-before-answer", "command-errors", "joined-call-only")] + [
     "xep0327.input.alongside-an-output", "xep0327.record.direction-picks-the-side"] + [
     PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "stop-silences",
-                            "hangup-completes", "command-errors")] + [
+                            "hangup-completes", "command-errors", "joined-call-only", "relays-input-events")] + [
     MIX + "output-to-every-member", MIX + "components-go-with-the-mixer"]
 RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides",
                                   "max-silence-decides", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", MIX + "input-hears-every-member"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only", MIX + "input-hears-every-member"]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
                                      "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
-    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", MIX + "input-hears-every-member"]
+    PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only", PRM + "relays-input-events",
+    MIX + "input-hears-every-member"]
 
 CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
@@ -310,17 +311,26 @@ CATALOGUE += (
        [PRM + "timers-start-after-output", PRM + "barge-in-false-plays-on"], "heard|input is"),
     _f("prompt-no-input-timers-started", "prompt", "a prompt never reports input-timers-started",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
-                                "command-errors")], "input-timers-started"),
+                                "command-errors", "joined-call-only")], "input-timers-started"),
     _f("prompt-output-complete-relayed", "prompt", "a prompt sends its output's complete as well as its own",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output", "command-errors")],
        "finish|stop"),
     _f("prompt-completes-with-output", "prompt", "a prompt completes when its output ends, with the output's reason; the input never runs",
        [PRM + name for name in ("barge-in-stops-output", "barge-in-false-plays-on", "timers-start-after-output",
-                                "command-errors")], "input-timers-started|noinput|match|complete"),
+                                "command-errors", "joined-call-only", "relays-input-events")],
+       "input-timers-started|noinput|match|complete"),
     _f("prompt-output-commands-after-finish", "prompt", "output commands to a prompt whose output has ended get a result",
        [PRM + "command-errors"], "unexpected-request"),
     _f("prompt-stop-leaves-output-playing", "prompt", "a stopped prompt completes with stop but its output plays on",
        [PRM + "stop-silences"], "quiet window"),
+    _f("prompt-output-heard-across-joins", "prompt", "a prompt on a joined call plays its output to the calls it is joined to as well",
+       [PRM + "joined-call-only"], "sent sound"),
+    _f("prompt-hears-joined-calls", "prompt", "a prompt's input also takes the keys of the calls its call is joined to",
+       [PRM + "joined-call-only"], "sent more"),
+    _f("prompt-part-events-dropped", "prompt", "a prompt passes on none of its input's events (as mod_rayo): a CPA signal is lost",
+       [PRM + "relays-input-events"], "signal"),
+    _f("prompt-part-events-from-part", "prompt", "a prompt's input sends its events from a JID of its own, not the prompt's",
+       [PRM + "relays-input-events"], "signal"),
     _f("record-without-recording", "record", "a record's complete carries no recording",
        [RECP + name for name in _RECORDS], "recording"),
     _f("recording-duration-doubled", "record", "a recording's duration attribute is twice the file's length",
@@ -342,15 +352,15 @@ CATALOGUE += (
     _f("component-without-media-accepted", "output", "an output on an outbound call with no media yet is acknowledged, and plays to nobody",
        [OUTP + "outbound-call-without-media"], "unexpected-request"),
     _f("output-heard-across-joins", "output", "what an output plays on a joined call reaches the call it is joined to as well",
-       [OUTP + "joined-call-only"], "sent sound"),
+       [OUTP + "joined-call-only", PRM + "joined-call-only"], "sent sound"),
     _f("input-hears-joined-calls", "input", "an input also takes the keys of the calls its call is joined to",
-       [INP + "joined-call-only"], "sent more"),
+       [INP + "joined-call-only", PRM + "joined-call-only"], "sent more"),
     _f("no-complete-after-stop", "components", "a stopped component acknowledges the stop but never completes",
        [OUTP + "stop-silences", INP + "stop-ends-input", INP + "takes-no-other-command",
         "xep0327.cpa.congestion-goes-on-until-stop", "xep0327.cpa.dtmf-signals"]
        + [RECP + name for name in ("stop-has-recording", "pause-resume-appends", "beeps-are-not-recorded",
                                    "direction-picks-the-side", "command-errors")]
-       + [PRM + "stop-silences", PRM + "command-errors"], "complete|heard nothing"),
+       + [PRM + "stop-silences", PRM + "command-errors", PRM + "relays-input-events"], "complete|heard nothing"),
     _f("component-announces-itself", "components", "a new component sends an available presence of its own before any event",
        [OUTP + "audio-file-finishes", INP + "srgs-match", RECP + "stop-has-recording", INP + "joined-call-only",
         "xep0327.cpa.only-requested-signals"] + [PRM + name for name in ("barge-in-false-plays-on", "barge-in-stops-output",
@@ -385,14 +395,15 @@ CPA = "xep0327.cpa."
 
 CATALOGUE += (
     _f("cpa-no-signal-events", "cpa", "a CPA input without terminate detects signals but never reports them",
-       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals"], "signal"),
+       [CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "dtmf-signals", PRM + "relays-input-events"], "signal"),
     _f("cpa-terminate-ignored", "cpa", "a signal whose grammar says terminate=true is an event, and the input goes on",
        [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "complete"),
     _f("cpa-busy-as-congestion", "cpa", "a busy tone is reported as congestion",
        [CPA + "busy-terminates"], "congestion"),
     _f("cpa-complete-without-signal", "cpa", "a terminating signal completes the input with stop, the signal left out",
        [CPA + "busy-terminates", CPA + "ring-then-beep", CPA + "dtmf-signals", CPA + "only-requested-signals"], "signal"),
-    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep", [CPA + "dtmf-signals"], "beep"),
+    _f("cpa-dtmf-as-beep", "cpa", "a key the caller presses is reported as a beep",
+       [CPA + "dtmf-signals", PRM + "relays-input-events"], "beep"),
     _f("cpa-duration-in-seconds", "cpa", "a signal's duration is given in seconds, not milliseconds",
        [CPA + "busy-terminates", CPA + "congestion-goes-on-until-stop", CPA + "ring-then-beep", CPA + "only-requested-signals"],
        "duration"),

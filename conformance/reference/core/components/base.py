@@ -61,7 +61,10 @@ class Component:
         return []
 
     def event(self, payload: etree._Element) -> None:
-        """An intermediate event: available presence to the creator."""
+        """An intermediate event: available presence to the creator; a part of a prompt's goes out as the prompt's."""
+        if self.parent is not None:
+            self.parent.part_event(self, payload)
+            return
         self.core.send_presence(self.jid, self.creator, [payload])
 
     def complete(self, reason: etree._Element, metadata: Iterable[etree._Element] = ()) -> None:
@@ -86,6 +89,9 @@ class Component:
 
     def part_finished(self, part: Component, reason: etree._Element, metadata: list[etree._Element]) -> None:
         """A part of this component has completed (only a prompt has parts)."""
+
+    def part_event(self, part: Component, payload: etree._Element) -> None:
+        """A part of this component has an intermediate event (only a prompt has parts)."""
 
 
 def core_reason(name: str) -> etree._Element:

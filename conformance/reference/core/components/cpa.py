@@ -9,7 +9,8 @@ beep's value is its frequency in Hz). Each detection of a requested signal is
 a <signal/> event while the input goes on; with terminate=true the first one
 completes the input, the <signal/> as the reason. Signals not requested are
 ignored (XEP-0341 §3.2). Only stop (and the call's end) ends an input without
-terminate.
+terminate. A CPA input may also be a prompt's input (prompt.py): its events then
+go out as the prompt's.
 
 Refused before the ref (XEP-0341 §3: "MUST raise an error according to the
 rules in the core specification"):
@@ -65,6 +66,12 @@ class Cpa(Component):
         self.signals = requested(payload, "cpa-unknown-parameter-ignored" in self.core.faults)  # signal -> terminate
         self.detector = ProgressDetector()
         self._flush: asyncio.TimerHandle | None = None
+
+    # As a prompt's input (prompt.py): CPA has no timers, but the prompt still says when its output is over.
+    timers_running = False
+
+    def start_timers(self) -> None:
+        self.timers_running = True
 
     def begin(self) -> None:
         self.audio.listeners.append(self.hear)

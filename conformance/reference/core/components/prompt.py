@@ -8,11 +8,20 @@ prompt says so with <input-timers-started/> (R-6.5.5.3-b). With barge-in
 stops the output; without it, the input starts listening only once the
 output has ended, so keys pressed during the output are lost.
 
-The parts' completes come to the prompt, not the client (base.finished):
-the output's is swallowed (R-6.5.5.4-b) and the input's becomes the
-prompt's one complete (R-6.5.5.4-a). Output commands go to the output while
-it plays and get unexpected-request after (R-6.5.5.2-b); stop, hangup and
-errors end both parts.
+The input may be a CPA input (mode="cpa", XEP-0341: "a special case of the
+core input component"): it has no timers and does not barge in, and its
+<signal/> events are the prompt's intermediate events.
+
+The parts' events and completes come to the prompt, not the client
+(base.event, base.finished): their events go out from the prompt's JID, the
+only one the client knows (R-6.5.5.3-a); the output's complete is swallowed
+(R-6.5.5.4-b) and the input's becomes the prompt's one complete
+(R-6.5.5.4-a). Output commands go to the output while it plays and get
+unexpected-request after (R-6.5.5.2-b); stop, hangup and errors end both
+parts.
+
+On a joined call the prompt plays to its own call's party only and hears
+that party only (R-6.5.5.1-a), as its parts do on their own.
 """
 
 from __future__ import annotations
@@ -22,14 +31,18 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ....protocol import namespaces as ns
+from ....protocol.jid import JID
 from .. import stanzas as st
 from ..errors import CommandError
 from . import attributes as attr
+from .audio import Clip
 from .base import Component, core_reason, unexpected
+from .cpa import Cpa
 from .input import Input
 from .output import Output
 
 if TYPE_CHECKING:
+    from ..calls import Call
     from . import Components
     from .audio import CallAudio
 
@@ -45,11 +58,17 @@ class Prompt(Component):
             self.barge_in = True
         output, input_ = (self._one(payload, namespace, name) for namespace, name in ((ns.OUTPUT, "output"), (ns.INPUT, "input")))
         self.output = Output(components, owner_jid, creator, audio, output)
-        self.input = Input(components, owner_jid, creator, audio, input_,
-                           start_timers="prompt-timers-start-with-output" in self.core.faults)
+        self.input: Input | Cpa
+        if input_.get("mode") == "cpa":
+            self.input = Cpa(components, owner_jid, creator, audio, input_)
+        else:
+            self.input = Input(components, owner_jid, creator, audio, input_,
+                               start_timers="prompt-timers-start-with-output" in self.core.faults)
         for part in (self.output, self.input):
             part.parent = self
         self.listening = False  # the input hears keys
+        self.owner_jid = owner_jid
+        self._overheard: list[str] = []  # joined calls whose keys the input hears too (a fault)
 
     @staticmethod
     def _one(payload: etree._Element, namespace: str, name: str) -> etree._Element:
@@ -62,16 +81,31 @@ class Prompt(Component):
         early = "prompt-timers-start-with-output" in self.core.faults
         if self.barge_in or early or "prompt-collects-keys-during-output" in self.core.faults:
             self._listen()
-        if self.barge_in and "prompt-barge-in-ignored" not in self.core.faults:
+        if self.barge_in and isinstance(self.input, Input) and "prompt-barge-in-ignored" not in self.core.faults:
             self.input.on_first_key = self._barge_in
         if early:
             self._timers_started()
         self.output.begin()
+        if "prompt-output-heard-across-joins" in self.core.faults:
+            for peer in self._joined_calls():  # its own copy of the output's audio, played to the end
+                self.components.audio_for(peer).play(Clip(self.output.player.samples, then=lambda: None))
 
     def _listen(self) -> None:
         if not self.listening:
             self.listening = True
             self.input.begin()
+            if "prompt-hears-joined-calls" in self.core.faults:
+                self._overheard = [peer.jid for peer in self._joined_calls()]
+                for jid in self._overheard:
+                    self.components.keys.setdefault(jid, []).append(self.input.key)
+
+    def _joined_calls(self) -> list[Call]:
+        """The live calls the prompt's call is joined to (a mixer is not a call, nor has joins of its own)."""
+        own = self.core.calls.get(JID.parse(self.owner_jid).local)
+        if own is None or own.jid != self.owner_jid:
+            return []
+        peers = (self.core.calls.get(JID.parse(jid).local) for jid in own.joins)
+        return [peer for peer in peers if peer is not None and peer.jid in own.joins and not peer.ended]
 
     def _barge_in(self) -> None:
         """The caller's first key during the output: the output stops, the input goes on."""
@@ -104,11 +138,24 @@ class Prompt(Component):
         if "prompt-no-input-timers-started" not in self.core.faults:
             self.event(st.element(ns.PROMPT, "input-timers-started"))
 
+    def part_event(self, part: Component, payload: etree._Element) -> None:
+        """A part's intermediate event (a CPA <signal/>) is the prompt's own, from the prompt's JID."""
+        if self.done or "prompt-part-events-dropped" in self.core.faults:
+            return
+        if "prompt-part-events-from-part" in self.core.faults:
+            self.core.send_presence(part.jid, self.creator, [payload])
+            return
+        self.event(payload)
+
     def release(self) -> None:
         """The prompt has ended: so do both parts, silently (their completes come back here and are dropped)."""
         if not (self.stopped and "prompt-stop-leaves-output-playing" in self.core.faults):
             self.output.complete(core_reason("stop"))
         self.input.complete(core_reason("stop"))
+        for jid in self._overheard:
+            listeners = self.components.keys.get(jid, [])
+            if self.input.key in listeners:
+                listeners.remove(self.input.key)
 
     def command(self, payload: etree._Element) -> list[etree._Element]:
         """stop ends the prompt; output commands go to a playing output (R-6.5.5.2-a), the input takes none."""
