@@ -32,7 +32,7 @@
     mixers = true
     outbound-calls = true
     speaker-detection = true
-    mixer-components = true
+    mixer-components = ["output", "input"]
     multiple-joins = true
     messages-to-sip = true
 
@@ -60,14 +60,14 @@ DEFAULT_CLAIMS = {
     "mixers": True,
     "outbound-calls": True,
     "speaker-detection": False,  # started/stopped-speaking from mixers: optional (R-6.4-l)
-    "mixer-components": True,  # output, input, ... started on a mixer (a SHOULD: R-6.4-k)
+    "mixer-components": ("output", "input"),  # components started on a mixer (a SHOULD: R-6.4-k)
     "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
     "messages-to-sip": False,  # a normal message to a call goes to the caller as SIP MESSAGE: a MAY (R-6.8.1-a)
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
-SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": False}
+SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": ()}
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
-CLAIM_PREFIX = {"components": "component", "input-modes": "input-mode", "dtmf": "dtmf"}
+CLAIM_PREFIX = {"components": "component", "mixer-components": "mixer-component", "input-modes": "input-mode", "dtmf": "dtmf"}
 
 
 class TargetError(Exception):

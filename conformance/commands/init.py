@@ -37,7 +37,7 @@ dtmf = ["info", "rfc4733"]        # how the server takes DTMF from a caller
 mixers = true
 outbound-calls = true
 speaker-detection = false         # mixers report started/stopped-speaking (optional in XEP-0327)
-mixer-components = true           # components can be started on a mixer (a SHOULD in XEP-0327)
+mixer-components = ["output", "input"]  # the components a mixer hosts (a SHOULD in XEP-0327)
 multiple-joins = true             # several joins per call at once; false if a second gets conflict (mod_rayo)
 messages-to-sip = false           # a normal message to a call reaches the caller as SIP MESSAGE (optional)
 

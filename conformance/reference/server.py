@@ -139,7 +139,7 @@ class ReferenceServer:
             'dtmf = ["info", "rfc4733"]\n'
             "mixers = true\n"
             "speaker-detection = true\n"
-            "mixer-components = true  # output, input and prompt; record and cpa are refused on a mixer\n"
+            'mixer-components = ["output", "input", "prompt"]  # record and cpa are refused on a mixer\n'
             f"outbound-calls = {self._claims('outbound-calls')}\n"
             f"multiple-joins = {self._claims('multiple-joins')}\n"
             f"messages-to-sip = {self._claims('messages-to-sip')}  # a normal message to an answered call goes to the far end as SIP MESSAGE\n\n"
