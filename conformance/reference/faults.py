@@ -372,7 +372,7 @@ CATALOGUE += (
        [OUTP + "command-errors", PRM + "command-errors"], "item-not-found"),
     _f("component-validated-after-ref", "components", "a wrong component command gets a ref, then completes with error",
        [OUTP + "creation-errors", INP + "creation-errors", RECP + "command-errors", "xep0327.cpa.creation-errors",
-        PRM + "creation-errors"], "result"),
+        PRM + "creation-errors", INP + "voice-mode-not-implemented"], "result"),
     _f("component-answers-call", "components", "a component on an unanswered call answers it (200) instead of using early media",
        [OUTP + "early-media-before-answer", INP + "early-media-before-answer"], "183"),
     _f("hangup-reported-as-stop", "components", "components of a call that ends complete with stop instead of hangup",

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..ports import free_port, free_udp_tcp_port
+from ..ports import free_media_port, free_port, free_udp_tcp_port
 from ..target import Timeouts
 from ..transcript import Transcript
 from .errors import PortBusy, SipError
@@ -116,13 +116,14 @@ class SipDriver:
 
 
 def _ports() -> SippPorts:
-    """Four distinct loopback ports; the twin one is replaced for an "A passive" callee."""
+    """Four distinct loopback ports, and the media one's video neighbour (p+2) distinct from them;
+    the twin one is replaced for an "A passive" callee."""
     while True:
         ports = SippPorts(
             sip=free_udp_tcp_port(),
-            media=free_port(socket.SOCK_DGRAM),
+            media=free_media_port(),
             control=free_port(socket.SOCK_DGRAM),
             twin=free_port(socket.SOCK_STREAM),
         )
-        if len(set(vars(ports).values())) == 4:
+        if len(set(vars(ports).values()) | {ports.media + 2}) == 5:
             return ports

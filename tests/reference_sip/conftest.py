@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conformance.ports import LOOPBACK, free_port, free_udp_tcp_port
+from conformance.ports import LOOPBACK, free_media_port, free_port, free_udp_tcp_port
 
 SIPP = shutil.which("sipp") or "/usr/bin/sipp"
 SCENARIOS = Path(__file__).parent / "sipp"
@@ -44,7 +44,7 @@ class Sipp:
     ) -> None:
         self.scenario = SCENARIOS / scenario
         self.port = free_udp_tcp_port()
-        self.media_port = free_port()
+        self.media_port = free_media_port()
         self.name = f"{next(self._numbers):02d}-{self.scenario.stem}"
         self.directory = directory
         self.args = [
