@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import warnings
 from pathlib import Path
@@ -12,8 +13,10 @@ from conformance.resources import case_files
 from conformance.scenario.loader import load_cases
 from conformance.scenario.requirements import check, coverage, load_catalogue, summary
 
-# The digest is project material beside the checkout (../shared), not shipped with it.
-DIGEST = Path(__file__).resolve().parents[3] / "shared" / "spec" / "xep0327-digest.md"
+# The digest is project material beside the checkout (../shared), not shipped with it: its ids
+# and levels are kept here as a snapshot, made by tools/digest_requirements.py.
+HERE = Path(__file__).resolve().parent
+SNAPSHOT = HERE / "digest-requirements.tsv"
 SEED_PAGE_TOPICS = 16  # the seed page's behaviours, numbered by its own headings
 
 
@@ -21,42 +24,42 @@ class PendingRequirements(UserWarning):
     """Not a fault: shows, in every run, how many requirements still wait for a case."""
 
 
-def digest_ids(text: str) -> set[str]:
-    """Every R- id of the digest's §4, combined ids split ("R-7.14-a / R-7.15-a", "R-7.19.3.2…7-a", ...)."""
-    section = text[text.index("## 4. Normative requirements"):text.index("## 5. ")]
-    ids: set[str] = set()
-    for bold in re.findall(r"\*\*(R-[^*]+)\*\*", section):  # a bullet may define two ids (R-11-a, R-11-b)
-        ids |= split_combined(bold)
-    return ids
+def _digest_tool():
+    spec = importlib.util.spec_from_file_location("digest_requirements", HERE.parents[1] / "tools" / "digest_requirements.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def split_combined(name: str) -> set[str]:
-    first, *others = [part.strip() for part in name.split(" / ")]
-    number, letter = re.fullmatch(r"R-([0-9.…/]+)-([a-z])", first).groups()
-    ids = set(_expand(number, letter))
-    for other in others:  # "R-7.15-a", or ".4-a": the last number of the first id replaced
-        found = re.fullmatch(r"(?:R-([0-9.]+)|\.([0-9]+))-([a-z])", other)
-        full = found[1] or number.rsplit(".", 1)[0] + "." + found[2]
-        ids.add(f"R-{full}-{found[3]}")
-    return ids
-
-
-def _expand(number: str, letter: str) -> list[str]:
-    """7.19.3.2…7 -> 7.19.3.2 .. 7.19.3.7; 7.19.6.5/6/7 -> 7.19.6.5, .6, .7; others as they are."""
-    stem, _, last = number.rpartition(".")
-    if "…" in last:
-        low, high = map(int, last.split("…"))
-        return [f"R-{stem}.{n}-{letter}" for n in range(low, high + 1)]
-    return [f"R-{stem + '.' if stem else ''}{n}-{letter}" for n in last.split("/")]
+def digest_levels() -> dict[str, str]:
+    lines = SNAPSHOT.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
 
 
 def test_the_digest_parser_splits_every_combined_form():
+    split_combined = _digest_tool().split_combined
     assert split_combined("R-6.2.2-a") == {"R-6.2.2-a"}
     assert split_combined("R-7.14-a / R-7.15-a") == {"R-7.14-a", "R-7.15-a"}
     assert split_combined("R-6.5.3.2.3-a / .4-a") == {"R-6.5.3.2.3-a", "R-6.5.3.2.4-a"}
     assert split_combined("R-7.19.3.2…4-a") == {"R-7.19.3.2-a", "R-7.19.3.3-a", "R-7.19.3.4-a"}
     assert split_combined("R-7.19.6.5/6/7-a") == {"R-7.19.6.5-a", "R-7.19.6.6-a", "R-7.19.6.7-a"}
     assert split_combined("R-10-b") == {"R-10-b"}
+
+
+def test_the_digest_parser_takes_each_level_from_its_bullet_or_its_heading():
+    text = """## 4. Normative requirements
+- **R-1-a** (MUST, S) one. **R-1-b** (should(lc)) two.
+### §2 Errors (all should(lc), S; iq error)
+- **R-2-a** bare bullet.
+- **R-2-b** (MAY, C) its own.
+### §3 Notes
+- **R-3-a / R-3.1-a** (stmt) combined.
+- **R-3-b** (from §2 example) no keyword.
+## 5. Next
+"""
+    assert _digest_tool().requirements(text) == {
+        "R-1-a": "MUST", "R-1-b": "should", "R-2-a": "should", "R-2-b": "MAY",
+        "R-3-a": "statement", "R-3.1-a": "statement", "R-3-b": "statement"}
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +72,13 @@ def cases():
     return load_cases(case_files())
 
 
-def test_the_catalogue_holds_exactly_the_ids_of_the_digest(catalogue):
-    expected = digest_ids(DIGEST.read_text(encoding="utf-8"))
-    listed = {r.id for r in catalogue.of_dialect("xep0327")}
-    assert not expected - listed, f"missing from xep0327.yaml: {sorted(expected - listed)}"
-    assert not listed - expected, f"not in the digest: {sorted(listed - expected)}"
+def test_the_catalogue_holds_exactly_the_ids_of_the_digest_at_its_levels(catalogue):
+    expected = digest_levels()
+    listed = {r.id: r.level for r in catalogue.of_dialect("xep0327")}
+    assert not expected.keys() - listed.keys(), f"missing from xep0327.yaml: {sorted(expected.keys() - listed.keys())}"
+    assert not listed.keys() - expected.keys(), f"not in the digest: {sorted(listed.keys() - expected.keys())}"
+    other = {name: (level, expected[name]) for name, level in listed.items() if level != expected[name]}
+    assert not other, f"levels other than the digest's (catalogue, digest): {other}"
 
 
 def test_seed_ids_number_the_seed_pages_topics(catalogue):
