@@ -7,6 +7,7 @@
     password_env = "RAYO_PASSWORD"   # or: password = "..."
     tls = "starttls"                 # or "plain": PLAIN over an unencrypted stream
     service = "rayo.localhost"       # the Rayo service domain (where dial goes)
+    max_stanza_size = 1048576        # bytes; a longer stanza from the server ends its stream
 
     [sip]
     server = "127.0.0.1:5060"        # where SIPp sends its INVITEs and responses
@@ -50,6 +51,7 @@ from typing import Any, Iterable
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
 from .xmpp.client import Account as Login
+from .xmpp.splitter import DEFAULT_MAX_STANZA
 
 
 # What a server claims when its target file says nothing: the core of XEP-0327.
@@ -68,6 +70,11 @@ DEFAULT_CLAIMS = {
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": ()}
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
 CLAIM_PREFIX = {"components": "component", "mixer-components": "mixer-component", "input-modes": "input-mode", "dtmf": "dtmf"}
+
+
+# RFC 6120 §13.12: no deployed server may refuse a stanza under 10,000 bytes. Above
+# 10,000,000 the XML parser's own limit on a text node would speak instead of this one.
+STANZA_SIZES = range(10_000, 10_000_001)
 
 
 class TargetError(Exception):
@@ -106,6 +113,7 @@ class Target:
     tls: str = "starttls"
     ca_file: str | None = None
     presence: str = "directed-chat"
+    max_stanza_size: int = DEFAULT_MAX_STANZA
     dialect: str = "xep0327"
     timeouts: Timeouts = Timeouts()
     accounts: dict[str, Account] = field(default_factory=dict)  # besides the main one
@@ -149,6 +157,7 @@ class Target:
             ca_file=self.ca_file,
             service=self.service,
             presence=presence or self.presence,
+            max_stanza_size=self.max_stanza_size,
         )
 
     def inbound(self, user: str | None = None) -> str:
@@ -172,6 +181,14 @@ def _address(text: str, where: str) -> tuple[str, int]:
     if not sep or not port.isdigit():
         raise TargetError(f"{where}: {text!r} is not host:port")
     return host, int(port)
+
+
+def _stanza_size(xmpp: dict, where: str) -> int:
+    size = xmpp.get("max_stanza_size", DEFAULT_MAX_STANZA)
+    if not isinstance(size, int) or isinstance(size, bool) or size not in STANZA_SIZES:
+        raise TargetError(f"{where}: max_stanza_size must be a number of bytes from {STANZA_SIZES.start} "
+                          f"to {STANZA_SIZES.stop - 1}, not {size!r}")
+    return size
 
 
 def _password(xmpp: dict, where: str) -> str:
@@ -230,6 +247,7 @@ def load_target(path: str | Path) -> Target:
         tls=tls,
         ca_file=xmpp.get("ca_file"),
         presence=xmpp.get("presence", "directed-chat"),
+        max_stanza_size=_stanza_size(xmpp, where),
         sip_server=_address(_require(sip, "server", f"{file} [sip]", str), f"{file} [sip]"),
         inbound_uri=_require(sip, "inbound_uri", f"{file} [sip]", str),
         dialect=dialect,

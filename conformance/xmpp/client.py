@@ -24,13 +24,11 @@ from ..transcript import Record, Transcript
 from .answers import answer
 from .login import MECHANISMS, LoginXMPP
 from .records import label, redact
-from .splitter import Piece, StreamSplitter
+from .splitter import DEFAULT_MAX_STANZA, Piece, StreamSplitter
 
 TLS_MODES = ("starttls", "plain")
 PRESENCE_MODES = ("directed-chat", "broadcast", "none")
-_NOT_WELL_FORMED = (
-    "<stream:error><not-well-formed xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"
-)
+_STREAM_ERROR = "<stream:error><{condition} xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,7 @@ class Account:
     ca_file: str | None = None  # trust anchor for the server's certificate; None: the system's
     service: str = ""  # the Rayo service domain, target of the initial presence
     presence: str = "directed-chat"  # "directed-chat" | "broadcast" | "none"
+    max_stanza_size: int = DEFAULT_MAX_STANZA  # bytes; a longer stanza from the server ends the stream
 
     def __post_init__(self) -> None:
         if self.tls not in TLS_MODES:
@@ -88,7 +87,7 @@ class HarnessClient:
         self._server = JID.parse(account.jid).domain
         self._state: State = "new"
         self._stage = ""  # what the login is waiting for, for error messages
-        self._received_splitter = StreamSplitter()
+        self._received_splitter = StreamSplitter(account.max_stanza_size)
         self._sent_splitter = StreamSplitter()
         self._login_iqs: dict[str, str] = {}  # id -> what it does, for the iqs of the login
         self._encrypted = False
@@ -251,7 +250,10 @@ class HarnessClient:
         if piece.kind != "stanza":
             self._record("received", self._server, _piece_label(piece), piece.raw, t)
             if piece.kind == "malformed":
-                self._malformed(piece.error)
+                self._refuse(f"malformed XML from the server: {piece.error}", "not-well-formed")
+            elif piece.kind == "oversized":
+                # RFC 6120 §4.9.3.18: policy-violation is the condition for a stanza over a size limit.
+                self._refuse(f"the server sent {piece.error} (max_stanza_size in the target's [xmpp])", "policy-violation")
             elif piece.kind == "end":
                 self._end("the server closed the stream" + (f" while {self._stage}" if self._state == "login" else ""))
             elif self._state == "login":
@@ -261,7 +263,7 @@ class HarnessClient:
             element = parse_stanza(piece.raw, piece.declarations)
         except MalformedXML as err:
             self._record("received", self._server, f"malformed XML: {err}", piece.raw, t)
-            self._malformed(str(err))
+            self._refuse(f"malformed XML from the server: {err}", "not-well-formed")
             return
         text = redact(piece.raw, element)
         record = self._record("received", element.get("from") or self._server, label(element, "received"), text, t)
@@ -302,13 +304,13 @@ class HarnessClient:
 
     # --- the end ----------------------------------------------------------------------
 
-    def _malformed(self, error: str) -> None:
-        """The stream cannot go on (RFC 6120 §4.9.3.13): report, tell the server, drop."""
+    def _refuse(self, reason: str, condition: str) -> None:
+        """The stream cannot go on (RFC 6120 §4.9.3): report, tell the server with a stream error, drop."""
         if self._state == "closed":
             return
-        self._end(f"malformed XML from the server: {error}")
+        self._end(reason)
         if self._xmpp.transport is not None:
-            self._xmpp.send_raw(_NOT_WELL_FORMED)
+            self._xmpp.send_raw(_STREAM_ERROR.format(condition=condition))
             self._xmpp.abort()
 
     def _disconnected(self, reason: object) -> None:
@@ -340,7 +342,11 @@ class HarnessClient:
 
 
 def _piece_label(piece: Piece) -> str:
-    return f"malformed XML: {piece.error}" if piece.kind == "malformed" else f"stream {piece.kind}"
+    if piece.kind == "malformed":
+        return f"malformed XML: {piece.error}"
+    if piece.kind == "oversized":
+        return f"{piece.error}: its first {len(piece.raw)} characters"
+    return f"stream {piece.kind}"
 
 
 def _condition(element: etree._Element) -> str:

@@ -3,7 +3,8 @@
 pyexpat reports the byte index of every start and end event, so the bytes of
 a stanza are taken from the wire between its depth-1 start and end events,
 never re-serialized. The stream is restarted after TLS and SASL: a new parser
-takes over where the new stream header begins.
+takes over where the new stream header begins. A stanza longer than the limit
+ends the stream: neither the splitter nor expat keeps more of it than that.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from xml.parsers import expat
 
 from ..protocol import namespaces as ns
 
-PieceKind = Literal["header", "stanza", "end", "malformed"]
+PieceKind = Literal["header", "stanza", "end", "malformed", "oversized"]
+
+# What the harness keeps of a stanza by default. Real offers are a few kilobytes;
+# RFC 6120 §13.12 lets a server refuse stanzas over 10,000 bytes, so a real
+# deployment keeps well below this.
+DEFAULT_MAX_STANZA = 1_048_576
+# Of a stanza over the limit, the transcript shows its start only.
+OVERSIZED_SHOWN = 4096
 
 # A start tag, attribute by attribute, so that '>' inside a quoted value does
 # not end it. Only used on bytes expat has already found well-formed.
@@ -30,7 +38,8 @@ _RESTART_AFTER = {f"{ns.TLS} proceed", f"{ns.SASL} success"}
 @dataclass(frozen=True)
 class Piece:
     kind: PieceKind
-    raw: str  # exactly as on the wire (for "malformed": everything not yet cut, decoded leniently)
+    raw: str  # exactly as on the wire (for "malformed": everything not yet cut, decoded leniently;
+    #           for "oversized": the start of it)
     declarations: dict[str | None, str] = field(default_factory=dict)  # the stream header's namespaces
     error: str = ""  # for "malformed": what is wrong
 
@@ -50,16 +59,22 @@ class StreamSplitter:
     """Feed it bytes as they arrive; it returns the pieces completed so far.
 
     After malformed input it stops parsing: that piece and every later chunk
-    come back as "malformed" pieces, so no received byte is lost.
+    come back as "malformed" pieces, so no received byte is lost. Once more
+    than `max_stanza` bytes are waiting to complete a stanza, it stops too,
+    with one "oversized" piece, and drops what comes later.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_stanza: int = DEFAULT_MAX_STANZA) -> None:
         self.declarations: dict[str | None, str] = {}
         self.failed = ""
+        self.max_stanza = max_stanza
+        self._oversized = False
         self._out: list[Piece] = []
         self._new_parser()
 
     def feed(self, data: bytes) -> list[Piece]:
+        if self._oversized:
+            return []
         if self.failed:
             return [Piece("malformed", data.decode("utf-8", "replace"), self.declarations, "after malformed XML: " + self.failed)]
         self._out = []
@@ -67,6 +82,8 @@ class StreamSplitter:
         while True:
             try:
                 self._parser.Parse(data, False)
+                if len(self._buf) > self.max_stanza:
+                    self._stop_oversized()
                 return self._out
             except _Restart as restart:
                 data = self._buf[restart.offset - self._base :]
@@ -76,6 +93,15 @@ class StreamSplitter:
                 self.failed = _describe(err)
                 self._out.append(Piece("malformed", self._buf.decode("utf-8", "replace"), self.declarations, self.failed))
                 return self._out
+
+    def _stop_oversized(self) -> None:
+        """Drop the stanza and the parser that holds its start: the memory a stanza takes is bounded."""
+        self._oversized = True
+        self.failed = f"a stanza longer than {self.max_stanza} bytes, the harness's limit"
+        shown = self._buf[:OVERSIZED_SHOWN].decode("utf-8", "replace").lstrip()
+        self._out.append(Piece("oversized", shown, self.declarations, self.failed))
+        self._buf = b""
+        self._parser = None
 
     def _new_parser(self) -> None:
         # XMPP is UTF-8 whatever a declaration says (RFC 6120 §11.6).

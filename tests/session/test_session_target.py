@@ -162,3 +162,21 @@ def test_without_a_statement_a_target_claims_the_core_of_its_dialect(tmp_path, m
     path.write_text(text.replace('dialect = "xep0327"', 'dialect = "seed"'))
     seed = load_target(path).capabilities()
     assert "component:say" in seed and "component:output" not in seed and "mixers" not in seed
+
+
+def test_the_stanza_size_limit_is_a_number_of_bytes_in_the_range_rfc_6120_allows(tmp_path, monkeypatch):
+    from conformance.cli import main
+    from conformance.target import TargetError, load_target
+    from conformance.xmpp.splitter import DEFAULT_MAX_STANZA
+
+    path = tmp_path / "target.toml"
+    assert main(["init", str(path)]) == 0
+    monkeypatch.setenv("RAYO_PASSWORD", "secret")
+    text = path.read_text()
+    assert load_target(path).login("r").max_stanza_size == DEFAULT_MAX_STANZA
+    path.write_text(text.replace("[xmpp]\n", "[xmpp]\nmax_stanza_size = 65536\n"))
+    assert load_target(path).login("r").max_stanza_size == 65536
+    for wrong in ("9999", "10000001", '"1 MB"'):
+        path.write_text(text.replace("[xmpp]\n", f"[xmpp]\nmax_stanza_size = {wrong}\n"))
+        with pytest.raises(TargetError, match=r"\[xmpp\]: max_stanza_size must be a number of bytes from 10000 to 10000000"):
+            load_target(path)

@@ -1,82 +1,14 @@
-"""Malformed XML from the server is kept in the transcript and reported, never lost.
-
-The server here is a few lines of asyncio that speak just enough XMPP for a
-login: the one hand-rolled peer in these tests, because no real server sends
-malformed XML on demand.
-"""
+"""Malformed XML from the server is kept in the transcript and reported, never lost."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 
 import pytest
 
-from conformance.ports import LOOPBACK
 from conformance.xmpp import ConnectError
 
-from .xmpp_kit import TIMEOUT, Harness
-
-HEADER = (
-    b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
-    b"xmlns:stream='http://etherx.jabber.org/streams' from='localhost' id='fake' version='1.0'>"
-)
-MECHANISMS = b"<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms>"
-BIND = b"<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"
-REPLIES = (
-    b"<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@localhost/fake</jid></bind></iq>",
-    b"<iq type='result' id='%s'/>",
-)
-CLIENT_HEADER = re.compile(rb"<stream:stream[^>]*>")
-IQ = re.compile(rb"<iq\b[^>]*\bid=[\"']([^\"']+).*?</iq>", re.S)
-
-
-class FakeServer:
-    """Answers the stream header with `first` (default: a normal login), then
-    keeps reading what the client sends until it closes."""
-
-    def __init__(self, first: bytes = HEADER + b"<stream:features>" + MECHANISMS + b"</stream:features>"):
-        self.first = first
-        self.received = bytearray()
-        self.client_gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._seen = 0
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, LOOPBACK, 0)
-        return self._server.sockets[0].getsockname()[1]
-
-    def write(self, data: bytes) -> None:
-        self._writer.write(data)
-
-    async def close(self) -> None:
-        self._writer.close()
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._reader, self._writer = reader, writer
-        await self._expect(CLIENT_HEADER)
-        writer.write(self.first)
-        if b"<mechanism>" in self.first:
-            await self._expect(re.compile(rb"</auth>"))
-            writer.write(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
-            await self._expect(CLIENT_HEADER)
-            writer.write(HEADER + b"<stream:features>" + BIND + b"</stream:features>")
-            for reply in REPLIES:
-                writer.write(reply % (await self._expect(IQ)).group(1))
-        while data := await reader.read(4096):
-            self.received += data
-        self.client_gone.set_result(None)
-
-    async def _expect(self, pattern: re.Pattern[bytes]) -> re.Match[bytes]:
-        while (match := pattern.search(self.received, self._seen)) is None:
-            data = await self._reader.read(4096)
-            if not data:
-                raise ConnectionError("the client left")
-            self.received += data
-        self._seen = match.end()
-        return match
-
+from .xmpp_kit import HEADER, TIMEOUT, FakeServer, Harness
 
 def test_malformed_xml_after_login_is_recorded_and_reported() -> None:
     good = "<message from='rayo@localhost' id='ok' note='1>0'/>"

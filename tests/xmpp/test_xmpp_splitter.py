@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.xmpp.splitter import Piece, StreamSplitter
+from conformance.xmpp.splitter import OVERSIZED_SHOWN, Piece, StreamSplitter
 
 HEADER = (
     "<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
@@ -19,12 +19,9 @@ STANZAS = [
 STREAM = HEADER + SUCCESS + HEADER + " \n".join(STANZAS) + "\n</stream:stream>"
 
 
-def split(data: bytes, step: int) -> list[Piece]:
-    splitter = StreamSplitter()
-    pieces: list[Piece] = []
-    for i in range(0, len(data), step):
-        pieces += splitter.feed(data[i : i + step])
-    return pieces
+def split(data: bytes, step: int, splitter: StreamSplitter | None = None) -> list[Piece]:
+    splitter = splitter or StreamSplitter()
+    return [piece for i in range(0, len(data), step) for piece in splitter.feed(data[i : i + step])]
 
 
 @pytest.mark.parametrize("step", [1, 2, 5, 64, 10_000])
@@ -88,3 +85,20 @@ def test_a_document_type_declaration_is_refused() -> None:
 def test_a_stream_must_start_with_a_stream_header() -> None:
     pieces = StreamSplitter().feed(b"<presence/>")
     assert pieces[0].kind == "malformed" and "expected a stream header" in pieces[0].error
+
+
+@pytest.mark.parametrize("step", [1_000, 65_536])
+def test_a_stanza_over_the_limit_ends_the_stream_and_keeps_only_its_start(step: int) -> None:
+    splitter = StreamSplitter(max_stanza=20_000)
+    endless = b"<message><body>" + b"x" * 1_000_000  # never ends
+    pieces = split(HEADER.encode() + b"<presence/>" + endless, step, splitter)
+    assert [p.kind for p in pieces] == ["header", "stanza", "oversized"]
+    assert pieces[-1].error == "a stanza longer than 20000 bytes, the harness's limit"
+    assert pieces[-1].raw.startswith("<message><body>xxx") and len(pieces[-1].raw) == OVERSIZED_SHOWN
+    assert splitter.feed(b"</body></message><presence/>") == []  # nothing more is kept or parsed
+
+
+def test_a_stanza_just_under_the_limit_passes() -> None:
+    stanza = "<message><body>" + "x" * (20_000 - 40) + "</body></message>"
+    pieces = split((HEADER + stanza).encode(), 4096, StreamSplitter(max_stanza=20_000))
+    assert [(p.kind, p.raw) for p in pieces] == [("header", HEADER), ("stanza", stanza)]

@@ -1,12 +1,14 @@
 """Test kit for the harness XMPP client: the harness under test with its
 callbacks observed, a TCP relay that keeps an independent copy of the bytes,
-and plain slixmpp peers (a second client, an XEP-0114 component)."""
+plain slixmpp peers (a second client, an XEP-0114 component), and a fake
+server for what no real server sends on demand (malformed or hostile input)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from slixmpp import ClientXMPP, ComponentXMPP
 from slixmpp.xmlstream.handler import Callback
@@ -136,3 +138,83 @@ async def _logged_in(xmpp: ClientXMPP | ComponentXMPP, connect: Callable[[], obj
 
 async def disconnect(xmpp: ClientXMPP | ComponentXMPP) -> None:
     await asyncio.wait_for(xmpp.disconnect(wait=1.0), TIMEOUT)
+
+
+HEADER = (
+    b"<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
+    b"xmlns:stream='http://etherx.jabber.org/streams' from='localhost' id='fake' version='1.0'>"
+)
+MECHANISMS = b"<mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms>"
+BIND = b"<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"
+REPLIES = (
+    b"<iq type='result' id='%s'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>alice@localhost/fake</jid></bind></iq>",
+    b"<iq type='result' id='%s'/>",
+)
+CLIENT_HEADER = re.compile(rb"<stream:stream[^>]*>")
+IQ = re.compile(rb"<iq\b[^>]*\bid=[\"']([^\"']+).*?</iq>", re.S)
+
+
+class FakeServer:
+    """A few lines of asyncio that speak just enough XMPP for a login: the one
+    hand-rolled peer in these tests. Answers the stream header with `first`
+    (default: a normal login), then keeps reading what the client sends until it closes."""
+
+    def __init__(self, first: bytes = HEADER + b"<stream:features>" + MECHANISMS + b"</stream:features>"):
+        self.first = first
+        self.received = bytearray()
+        self.client_gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._seen = 0
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, LOOPBACK, 0)
+        return self._server.sockets[0].getsockname()[1]
+
+    def write(self, data: bytes) -> None:
+        self._writer.write(data)
+
+    async def write_until_gone(self, chunks: Iterable[bytes]) -> int:
+        """Write chunk after chunk as the client reads them, until they run out or
+        the client leaves; returns how many bytes were written."""
+        written = 0
+        for chunk in chunks:
+            if self.client_gone.done():
+                break
+            self._writer.write(chunk)
+            written += len(chunk)
+            try:
+                await self._writer.drain()
+            except ConnectionError:
+                break
+        return written
+
+    async def close(self) -> None:
+        self._writer.close()
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader, self._writer = reader, writer
+        await self._expect(CLIENT_HEADER)
+        writer.write(self.first)
+        if b"<mechanism>" in self.first:
+            await self._expect(re.compile(rb"</auth>"))
+            writer.write(b"<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
+            await self._expect(CLIENT_HEADER)
+            writer.write(HEADER + b"<stream:features>" + BIND + b"</stream:features>")
+            for reply in REPLIES:
+                writer.write(reply % (await self._expect(IQ)).group(1))
+        try:
+            while data := await reader.read(4096):
+                self.received += data
+        except ConnectionError:
+            pass  # the client aborted the connection
+        self.client_gone.set_result(None)
+
+    async def _expect(self, pattern: re.Pattern[bytes]) -> re.Match[bytes]:
+        while (match := pattern.search(self.received, self._seen)) is None:
+            data = await self._reader.read(4096)
+            if not data:
+                raise ConnectionError("the client left")
+            self.received += data
+        self._seen = match.end()
+        return match
