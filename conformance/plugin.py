@@ -48,6 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--rayo-report", metavar="DIR", help="write the HTML/JSON report here (default: reports/<time>)")
     group.addoption("--rayo-fault", action="append", default=[], metavar="NAME",
                     help="start the reference server with this deliberate fault (repeatable; no --rayo-target)")
+    group.addoption("--rayo-variant", action="append", default=[], metavar="NAME",
+                    help="start the reference server with this legal variation (repeatable; no --rayo-target)")
     group.addoption("--rayo-reference-mode", choices=("embedded", "prosody"), default="embedded",
                     help="the reference server's XMPP side: its own c2s listener, or a component behind Prosody (no --rayo-target)")
 

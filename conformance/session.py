@@ -92,6 +92,7 @@ class RayoSession:
             self.config.getoption("rayo_dialect") or "xep0327",
             workdir=self.workdir / "reference",
             xmpp_mode=self.config.getoption("rayo_reference_mode"),
+            variations=tuple(self.config.getoption("rayo_variant")),
         )
         try:
             return self.reference.start()

@@ -30,7 +30,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--without", action="append", default=[], metavar="FEATURE",
                         help="leave out an optional feature, and claim so in the target file (repeatable): "
                              + ", ".join(OPTIONAL))
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME",
+                        help="take this legal choice the default does not make (repeatable; see --list-variants)")
     parser.add_argument("--list-faults", action="store_true", help="list the fault catalogue and exit")
+    parser.add_argument("--list-variants", action="store_true", help="list the catalogue of legal variations and exit")
     parser.add_argument("--target-file", type=Path, help="write a target file for the harness here once ready")
     parser.set_defaults(func=run)
 
@@ -47,16 +50,30 @@ def list_faults() -> int:
     return 0
 
 
+def list_variants() -> int:
+    from ..reference.variations import CATALOGUE
+
+    width = max(len(variation.name) for variation in CATALOGUE)
+    for variation in CATALOGUE:
+        print(f"{variation.name:<{width}}  {variation.summary} ({', '.join(variation.dialects)})")
+        print(f"{'':<{width}}    allowed by {variation.allowed_by}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_faults:
         return list_faults()
+    if args.list_variants:
+        return list_variants()
     from ..reference.faults import UnknownFault, fault
+    from ..reference.variations import UnknownVariation, Variations
 
     try:
         for name in args.fault:
             fault(name)
         Without(args.without)
-    except (UnknownFault, UnknownFeature) as err:
+        Variations(args.variant)
+    except (UnknownFault, UnknownFeature, UnknownVariation) as err:
         print(f"rayo-conformance serve: {err}", file=sys.stderr)
         return 2
     if args.xmpp_mode == "prosody" and args.xmpp_port:
@@ -78,6 +95,7 @@ async def serve(args: argparse.Namespace) -> int:
         dialect=args.dialect,
         faults=tuple(args.fault),
         without=tuple(args.without),
+        variations=tuple(args.variant),
         users=tuple(args.users or ("harness",)),
         xmpp_mode=args.xmpp_mode,
         prosody_dir=args.prosody_dir,

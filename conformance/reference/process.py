@@ -25,9 +25,11 @@ class ReferenceError(RuntimeError):
 
 class ReferenceProcess:
     def __init__(self, faults: tuple[str, ...] = (), dialect: str = "xep0327", users: tuple[str, ...] = ("harness",),
-                 workdir: Path | None = None, xmpp_mode: str = "embedded", without: tuple[str, ...] = ()):
+                 workdir: Path | None = None, xmpp_mode: str = "embedded", without: tuple[str, ...] = (),
+                 variations: tuple[str, ...] = ()):
         self.faults, self.dialect, self.users, self.xmpp_mode = faults, dialect, users, xmpp_mode
         self.without = without  # optional features left out (reference/features.py)
+        self.variations = variations  # legal choices other than the default (reference/variations.py)
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="rayo-reference-"))
         self.target_file = self.workdir / "target.toml"
         self.log_file = self.workdir / "server.log"
@@ -44,6 +46,8 @@ class ReferenceProcess:
             command += ["--fault", fault]
         for feature in self.without:
             command += ["--without", feature]
+        for name in self.variations:
+            command += ["--variant", name]
         return command
 
     def start(self, timeout: float = 20.0) -> Target:

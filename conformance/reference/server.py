@@ -17,6 +17,7 @@ from .core.rayo import RayoCore
 from .faults import Faults
 from .features import Without
 from .sip.ua import SipEndpoint
+from .variations import Variations
 from .xmpp.c2s import C2SServer
 from .xmpp.prosody_front import ProsodyFront
 
@@ -38,6 +39,7 @@ class ServerConfig:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     faults: tuple[str, ...] = ()
     without: tuple[str, ...] = ()  # optional features left out (features.py), so the claims say so
+    variations: tuple[str, ...] = ()  # legal choices other than the default (variations.py)
     dialect: str = "xep0327"
     xmpp_mode: str = "embedded"  # one of XMPP_MODES
     prosody_dir: Path | None = None  # prosody mode: Prosody's directory (default: a temporary one, removed at stop)
@@ -69,6 +71,7 @@ class ReferenceServer:
             without=Without(config.without),
             registered=frozenset(config.users + (config.other_user,)),
             dialect=config.dialect,
+            variations=Variations(config.variations),
         )
         self.xmpp = self._xmpp()
         await self.xmpp.start()
@@ -106,8 +109,9 @@ class ReferenceServer:
         faults = ", ".join(self.config.faults) or "none"
         via = ", via Prosody" if self.config.xmpp_mode == "prosody" else ""
         without = "".join(f", without {name}" for name in self.config.without)
+        variants = "".join(f", variant {name}" for name in self.config.variations)
         return (
-            f'name = "reference ({self.config.dialect}{via}{without}, faults: {faults})"\n\n'
+            f'name = "reference ({self.config.dialect}{via}{without}{variants}, faults: {faults})"\n\n'
             "[xmpp]\n"
             f'host = "{xmpp_host}"\n'
             f"port = {xmpp_port}\n"
@@ -174,4 +178,6 @@ class ReferenceServer:
             lines.append(f"  without       {', '.join(self.config.without)}")
         if self.config.faults:
             lines.append(f"  faults        {', '.join(self.config.faults)}")
+        if self.config.variations:
+            lines.append(f"  variants      {', '.join(self.config.variations)}")
         return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The self-test: the suite against the reference server, clean and with each fault."""
+"""The self-test: the suite against the reference server, clean, with each fault and with each legal variation."""
 
 from __future__ import annotations
 
@@ -68,10 +68,11 @@ def reach(fault, cases) -> list:
 
 
 def run_suite(tmp_path: Path, faults: tuple[str, ...] = (), dialect: str = "xep0327", cases=None,
-              xmpp_mode: str = "embedded", without: tuple[str, ...] = ()) -> dict[str, CaseResult]:
-    """Every case of the dialect that applies, against a fresh reference server with these faults."""
+              xmpp_mode: str = "embedded", without: tuple[str, ...] = (), variations: tuple[str, ...] = ()) -> dict[str, CaseResult]:
+    """Every case of the dialect that applies, against a fresh reference server with these faults (or variations)."""
     cases = cases if cases is not None else served(dialect, without)
-    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference", xmpp_mode=xmpp_mode, without=without) as target:
+    with ReferenceProcess(faults, dialect, workdir=tmp_path / "reference", xmpp_mode=xmpp_mode, without=without,
+                          variations=variations) as target:
         target = target.with_options(timeouts=TIMEOUTS)
 
         async def run_all():

@@ -3,7 +3,8 @@
 It sees stanzas in and out addressed by JID, and SIP calls through the SIP
 endpoint; it does not know whether it runs behind its own listener or as a
 component of a real XMPP server. Each deliberate deviation of the fault
-catalogue is a named branch (`if "name" in self.faults`).
+catalogue is a named branch (`if "name" in self.faults`), and so is each legal
+variation (`if "name" in self.variations`, variations.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ...protocol import namespaces as ns
 from ...protocol.jid import JID, strip_xmpp_uri
 from ..faults import Faults
 from ..features import Without
+from ..variations import Variations
 from . import stanzas as st
 from .availability import Availability
 from .callmedia import COMMANDS as MEDIA_COMMANDS, CallMedia
@@ -51,13 +53,15 @@ PROVOKED_DIAL_ERRORS = {
 
 class RayoCore:
     def __init__(self, *, service: str, sip: Any, send: Callable[[etree._Element | str], None],
-                 faults: Faults = Faults(), without: Without = Without(), registered: frozenset[str] | None = None, dialect: str = "xep0327"):
+                 faults: Faults = Faults(), without: Without = Without(), registered: frozenset[str] | None = None, dialect: str = "xep0327",
+                 variations: Variations = Variations()):
         self.service = service
         self.dialect = dialect_named(dialect)  # where the seed draft and XEP-0327 differ
         self.sip = sip
         self.send = send
         self.faults = faults
         self.without = without  # optional features this server lacks
+        self.variations = variations  # legal choices other than the default ones
         self.registered = registered  # local parts of the accounts that may use Rayo (None: all)
         self.clients = Availability(
             honour_dnd="offer-sent-to-dnd-client" not in faults, honour_unavailable="unavailable-ignored" not in faults
@@ -402,7 +406,7 @@ class RayoCore:
     def _reject_code(self, reason: str) -> int:
         if "reject-codes-swapped" in self.faults and reason in ("busy", "decline"):
             return {"busy": 603, "decline": 486}[reason]
-        if "reject-error-sends-503" in self.faults and reason == "error":
+        if "reject-error-503" in self.variations and reason == "error":
             return 503
         return REJECT_CODES[reason]
 
