@@ -73,11 +73,37 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[STATE].read_target_file()
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    session.config.stash[STATE].write_report()
+    state = session.config.stash[STATE]
+    state.write_report()
+    session.exitstatus = state.outcome.exit_code(session.exitstatus)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    sentence = config.stash[STATE].outcome.sentence()
+    if sentence:
+        terminalreporter.write_sep("=", sentence, red=True)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    report = yield
+    if isinstance(collector, ScenarioFile) and report.failed:
+        report.rayo_broken_scenario = True  # kept on the report as xdist carries it: exit code 4 (outcome.py)
+    return report
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.stash[STATE].outcome.broken_files:
+        # Nothing runs beside a broken scenario file: pytest stops by itself, its xdist workers do not.
+        config.hook.pytest_deselected(items=list(items))
+        items.clear()
+        return
     name = config.getoption("rayo_profile")
     if not name:
         return

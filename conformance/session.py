@@ -17,13 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from .outcome import UNREACHABLE, RunOutcome
 from .preflight import ServerInfo, TargetUnreachable, preflight
 from .results import CaseResult, result_from_dict, result_to_dict
 from .scenario.model import Case
 from .target import Account, Target, TargetError, load_target
-
-# pytest's exit code when the server under test cannot be reached (docs/verdicts.md).
-UNREACHABLE = 6
 
 
 class RayoSession:
@@ -31,6 +29,7 @@ class RayoSession:
         self.config = config
         self.loop: asyncio.AbstractEventLoop | None = None
         self._target: Target | None = None
+        self._file_target: Target | None = None  # as the target file says, before the options
         self.server: ServerInfo | None = None
         self.reference = None
         self.results: list[CaseResult] = []
@@ -40,6 +39,7 @@ class RayoSession:
         default = Path("reports") / self.started.strftime("%Y%m%d-%H%M%S")
         self.report_dir = Path(config.getoption("rayo_report") or default)
         self.report_path: Path | None = None
+        self.outcome = RunOutcome(self.certify)
 
     # --- options ------------------------------------------------------------------
 
@@ -69,12 +69,19 @@ class RayoSession:
             self.server = self._preflight(self._target)
         return self._target
 
-    def _load_target(self) -> Target:
+    def read_target_file(self) -> Target | None:
+        """The --rayo-target file, read once and checked whole before anything runs: a bad one is
+        one usage error (exit 4) naming the file, line and key, not an error in every case."""
         path = self.config.getoption("rayo_target")
-        try:
-            target = load_target(path) if path else self._start_reference()
-        except TargetError as err:
-            raise pytest.UsageError(str(err)) from None
+        if path and self._file_target is None:
+            try:
+                self._file_target = load_target(path)
+            except TargetError as err:
+                raise pytest.UsageError(str(err)) from None
+        return self._file_target
+
+    def _load_target(self) -> Target:
+        target = self.read_target_file() or self._start_reference()
         changes: dict = {}
         if self.config.getoption("rayo_dialect"):
             changes["dialect"] = self.config.getoption("rayo_dialect")
@@ -129,14 +136,19 @@ class RayoSession:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Every case's result reaches the session that writes the report (the controller under xdist)."""
         if report.when != "teardown":
-            for encoded in getattr(report, "rayo_results", ()):
-                self.collect(encoded)
+            results = [self.collect(encoded) for encoded in getattr(report, "rayo_results", ())]
+            self.outcome.reported(report, [result.verdict for result in results])
 
-    def collect(self, encoded: str) -> None:
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        self.outcome.collected(report)
+
+    def collect(self, encoded: str) -> CaseResult:
         """A result reported by this process or a worker; the controller keeps them all."""
         data = json.loads(encoded)
         self.results.append(result_from_dict(data["result"]))
         self.facts = self.facts or data["run"]
+        return self.results[-1]
 
     def run_facts(self) -> dict:
         target = self.target()

@@ -43,14 +43,14 @@ See docs/target.md for every key.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
 
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
-from .xmpp.client import Account as Login
+from .tomlfile import TomlFile, TomlFileError
+from .xmpp.client import PRESENCE_MODES, TLS_MODES, Account as Login
 from .xmpp.splitter import DEFAULT_MAX_STANZA
 
 
@@ -167,146 +167,159 @@ class Target:
         return replace(self, **changes)
 
 
-def _require(section: dict, key: str, where: str, kind: type) -> Any:
-    if key not in section:
-        raise TargetError(f"{where}: missing key {key!r}")
-    value = section[key]
-    if not isinstance(value, kind):
-        raise TargetError(f"{where}: {key!r} must be a {kind.__name__}, not {value!r}")
-    return value
-
-
-def _address(text: str, where: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit():
-        raise TargetError(f"{where}: {text!r} is not host:port")
-    return host, int(port)
-
-
-def _stanza_size(xmpp: dict, where: str) -> int:
-    size = xmpp.get("max_stanza_size", DEFAULT_MAX_STANZA)
-    if not isinstance(size, int) or isinstance(size, bool) or size not in STANZA_SIZES:
-        raise TargetError(f"{where}: max_stanza_size must be a number of bytes from {STANZA_SIZES.start} "
-                          f"to {STANZA_SIZES.stop - 1}, not {size!r}")
-    return size
-
-
-def _password(xmpp: dict, where: str) -> str:
-    if "password" in xmpp:
-        return str(xmpp["password"])
-    name = xmpp.get("password_env")
-    if not name:
-        raise TargetError(f"{where}: give 'password' or 'password_env' (the name of an environment variable)")
-    if name not in os.environ:
-        raise TargetError(f"{where}: the environment variable {name} (password_env) is not set")
-    return os.environ[name]
-
-
-def _timeouts(section: dict, file: str) -> Timeouts:
-    known = {f.name for f in fields(Timeouts)}
-    unknown = set(section) - known
-    if unknown:
-        raise TargetError(f"{file}: [timeouts] has unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
-    for key, value in section.items():
-        if not isinstance(value, (int, float)) or value <= 0:
-            raise TargetError(f"{file}: [timeouts] {key} must be a positive number of seconds")
-    return Timeouts(**{k: float(v) for k, v in section.items()})
+# The keys each table may have: any other is a mistake (a misspelt key would be ignored and its
+# default used without a word). "accounts.*" is every [accounts.NAME] table.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("name", "xmpp", "sip", "run", "timeouts", "accounts", "provoke", "capabilities"),
+    "xmpp": ("host", "port", "jid", "password", "password_env", "tls", "ca_file", "service", "presence", "max_stanza_size"),
+    "sip": ("server", "inbound_uri"),
+    "run": ("dialect", "baseline"),
+    "timeouts": tuple(f.name for f in fields(Timeouts)),
+    "capabilities": tuple(DEFAULT_CLAIMS),
+    "accounts.*": ("jid", "password", "password_env"),
+}
 
 
 def load_target(path: str | Path) -> Target:
+    """The target file, checked whole: a problem is a TargetError saying file:line and the key."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise TargetError(f"cannot read the target file {path}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise TargetError(f"{path}: not valid TOML: {err}") from None
-    file = str(path)
-    xmpp = _require(data, "xmpp", file, dict)
-    sip = _require(data, "sip", file, dict)
-    run = data.get("run", {})
-    where = f"{file} [xmpp]"
-    tls = xmpp.get("tls", "starttls")
-    if tls not in ("starttls", "plain"):
-        raise TargetError(f"{where}: tls must be 'starttls' or 'plain', not {tls!r}")
-    dialect = run.get("dialect", "xep0327")
-    if dialect not in DIALECTS:
-        raise TargetError(f"{file} [run]: dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
-    jid = _require(xmpp, "jid", where, str)
-    try:
-        JID.parse(jid)
-    except ValueError:
-        raise TargetError(f"{where}: jid {jid!r} is not a JID") from None
+        return _load(TomlFile.read(path, "target file"))
+    except TomlFileError as err:
+        raise TargetError(str(err)) from None
+
+
+def _load(file: TomlFile) -> Target:
+    data = file.data
+    file.check_keys("", data, KNOWN_KEYS[""])
+    xmpp = file.table(data, "", "xmpp")
+    sip = file.table(data, "", "sip")
+    run = file.table(data, "", "run", required=False)
+    for table, section in (("xmpp", xmpp), ("sip", sip), ("run", run)):
+        file.check_keys(table, section, KNOWN_KEYS[table])
+    tls = _choice(file, xmpp, "xmpp", "tls", TLS_MODES)
+    presence = _choice(file, xmpp, "xmpp", "presence", PRESENCE_MODES)
+    dialect = _choice(file, run, "run", "dialect", DIALECTS)
+    jid = _jid(file, xmpp, "xmpp")
     return Target(
-        name=str(data.get("name", path.stem)),
-        host=_require(xmpp, "host", where, str),
-        port=_require(xmpp, "port", where, int),
+        name=file.value(data, "", "name", str, file.path.stem),
+        host=file.value(xmpp, "xmpp", "host", str, required=True),
+        port=_port(file, xmpp),
         jid=jid,
-        password=_password(xmpp, where),
-        service=_require(xmpp, "service", where, str),
+        password=_password(file, xmpp, "xmpp"),
+        service=file.value(xmpp, "xmpp", "service", str, required=True),
         tls=tls,
-        ca_file=xmpp.get("ca_file"),
-        presence=xmpp.get("presence", "directed-chat"),
-        max_stanza_size=_stanza_size(xmpp, where),
-        sip_server=_address(_require(sip, "server", f"{file} [sip]", str), f"{file} [sip]"),
-        inbound_uri=_require(sip, "inbound_uri", f"{file} [sip]", str),
+        ca_file=file.value(xmpp, "xmpp", "ca_file", str),
+        presence=presence,
+        max_stanza_size=_stanza_size(file, xmpp),
+        sip_server=_address(file, sip, "sip", "server"),
+        inbound_uri=file.value(sip, "sip", "inbound_uri", str, required=True),
         dialect=dialect,
-        timeouts=_timeouts(data.get("timeouts", {}), file),
-        accounts=_accounts(data.get("accounts", {}), file),
-        provoke=_provoke(data.get("provoke", {}), file),
-        claims=_claims(data.get("capabilities"), file, dialect),
-        baseline=_baseline(run.get("baseline"), path),
+        timeouts=_timeouts(file, file.table(data, "", "timeouts", required=False)),
+        accounts=_accounts(file, file.table(data, "", "accounts", required=False)),
+        provoke=_provoke(file, file.table(data, "", "provoke", required=False)),
+        claims=_claims(file, data, dialect),
+        baseline=_baseline(file, run),
     )
 
 
-def _claims(section: dict | None, file: str, dialect: str) -> dict[str, Any]:
-    if section is None:
+def _choice(file: TomlFile, section: dict, table: str, key: str, allowed: Iterable[str]) -> str:
+    """One of the allowed values; the first is the default."""
+    allowed = tuple(allowed)
+    value = file.value(section, table, key, str, allowed[0])
+    if value not in allowed:
+        raise file.error(table, key, f"must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}")
+    return value
+
+
+def _jid(file: TomlFile, section: dict, table: str) -> str:
+    jid = file.value(section, table, "jid", str, required=True)
+    try:
+        JID.parse(jid)
+    except ValueError:
+        raise file.error(table, "jid", f"{jid!r} is not a JID") from None
+    return jid
+
+
+def _port(file: TomlFile, xmpp: dict) -> int:
+    port = file.value(xmpp, "xmpp", "port", int, required=True)
+    if not 0 < port < 65536:
+        raise file.error("xmpp", "port", f"{port} is not a TCP port")
+    return port
+
+
+def _stanza_size(file: TomlFile, xmpp: dict) -> int:
+    size = xmpp.get("max_stanza_size", DEFAULT_MAX_STANZA)
+    if not isinstance(size, int) or isinstance(size, bool) or size not in STANZA_SIZES:
+        raise file.error("xmpp", "max_stanza_size", f"must be a number of bytes from {STANZA_SIZES.start} to {STANZA_SIZES.stop - 1}, not {size!r}")
+    return size
+
+
+def _address(file: TomlFile, section: dict, table: str, key: str) -> tuple[str, int]:
+    text = file.value(section, table, key, str, required=True)
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise file.error(table, key, f"{text!r} is not host:port")
+    return host, int(port)
+
+
+def _password(file: TomlFile, section: dict, table: str) -> str:
+    if "password" in section:
+        return file.value(section, table, "password", str)
+    name = file.value(section, table, "password_env", str)
+    if not name:
+        raise file.error(table, None, "give 'password' or 'password_env' (the name of an environment variable)")
+    if name not in os.environ:
+        raise file.error(table, "password_env", f"the environment variable {name} is not set")
+    return os.environ[name]
+
+
+def _timeouts(file: TomlFile, section: dict) -> Timeouts:
+    file.check_keys("timeouts", section, KNOWN_KEYS["timeouts"])
+    for key, value in section.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise file.error("timeouts", key, f"must be a positive number of seconds, not {value!r}")
+    return Timeouts(**{k: float(v) for k, v in section.items()})
+
+
+def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:
+    if "capabilities" not in data:
         return dict(SEED_DEFAULT_CLAIMS if dialect == "seed" else DEFAULT_CLAIMS)
-    unknown = set(section) - set(DEFAULT_CLAIMS)
-    if unknown:
-        raise TargetError(f"{file} [capabilities]: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(DEFAULT_CLAIMS)}")
+    section = file.table(data, "", "capabilities")
+    file.check_keys("capabilities", section, KNOWN_KEYS["capabilities"])
     claims: dict[str, Any] = {}
     for key, default in DEFAULT_CLAIMS.items():
-        value = section.get(key, type(default)() if isinstance(default, tuple) else False)
         if isinstance(default, tuple):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise TargetError(f"{file} [capabilities]: {key} must be a list of names")
-            value = tuple(value)
-        elif not isinstance(value, bool):
-            raise TargetError(f"{file} [capabilities]: {key} must be true or false")
-        claims[key] = value
+            value = file.value(section, "capabilities", key, list, [])
+            if not all(isinstance(v, str) for v in value):
+                raise file.error("capabilities", key, "must be a list of names")
+            claims[key] = tuple(value)
+        else:
+            claims[key] = file.value(section, "capabilities", key, bool, False)
     return claims
 
 
-def _baseline(name: str | None, target_file: Path) -> dict[str, str]:
+def _baseline(file: TomlFile, run: dict) -> dict[str, str]:
     """Known failures, from the file [run] baseline names (relative to the target file)."""
+    name = file.value(run, "run", "baseline", str)
     if name is None:
         return {}
-    path = target_file.parent / name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise TargetError(f"{target_file} [run]: cannot read the baseline {path}: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise TargetError(f"{path}: not valid TOML: {err}") from None
-    known = data.get("known-failures", {})
-    if not isinstance(known, dict) or not all(isinstance(v, str) for v in known.values()):
-        raise TargetError(f'{path}: [known-failures] maps case ids to the reason, e.g. "xep0327.inbound.reject-busy" = "ticket 12"')
+    baseline = TomlFile.read(file.path.parent / name, "baseline")
+    known = baseline.value(baseline.data, "", "known-failures", dict, {})
+    if not all(isinstance(v, str) for v in known.values()):
+        raise baseline.error("known-failures", None, 'maps case ids to the reason, e.g. "xep0327.inbound.reject-busy" = "ticket 12"')
     return dict(known)
 
 
-def _accounts(section: dict, file: str) -> dict[str, Account]:
+def _accounts(file: TomlFile, section: dict) -> dict[str, Account]:
     accounts = {}
-    for name, entry in section.items():
-        where = f"{file} [accounts.{name}]"
-        if not isinstance(entry, dict):
-            raise TargetError(f"{where}: must be a table with jid and password (or password_env)")
-        accounts[name] = Account(_require(entry, "jid", where, str), _password(entry, where))
+    for name in section:
+        table = f"accounts.{name}"
+        entry = file.table(section, "accounts", name)
+        file.check_keys(table, entry, KNOWN_KEYS["accounts.*"])
+        accounts[name] = Account(_jid(file, entry, table), _password(file, entry, table))
     return accounts
 
 
-def _provoke(section: dict, file: str) -> dict[str, str]:
-    for name, value in section.items():
-        if not isinstance(value, str):
-            raise TargetError(f"{file} [provoke]: {name} must be a dial target (a string), not {value!r}")
-    return dict(section)
+def _provoke(file: TomlFile, section: dict) -> dict[str, str]:
+    return {name: file.value(section, "provoke", name, str) for name in section}

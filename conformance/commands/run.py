@@ -2,11 +2,12 @@
 
 `run -t target.toml` tests any server; `demo` tests the built-in reference
 server. Both wrap pytest (the same run as `pytest --rayo-target ...`) and
-exit with pytest's code: 0 every case passed (or warned, or is a known
-failure of the baseline), 1 some case failed, 2 interrupted, 3 internal error,
-4 usage error (a bad target or scenario file), 5 no case selected, and 6 when
-the server under test cannot be used at all (unreachable, login refused, no
-answer from the Rayo service).
+exit with its code: 0 every case passed (or warned, or is a known failure of
+the baseline), 1 some case failed, 2 interrupted, 3 internal error, 4 usage
+error (a bad target or scenario file, said in one message before anything
+runs), 5 no case selected, 6 when the server under test cannot be used at all
+(unreachable, login refused, no answer from the Rayo service), and 7 when no
+case reached a verdict (or a certification has an inconclusive case).
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     report = args.report or Path("reports") / datetime.now().strftime("%Y%m%d-%H%M%S")
     started = time.monotonic()
     code = int(pytest.main(pytest_arguments(args, report)))
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return code  # pytest has said what is wrong with the target or a scenario file; nothing ran
     index = report / "index.html"
     print(f"\nSuite time: {time.monotonic() - started:.1f} s")
     if (report / "results.json").exists():

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from conformance.resources import scenarios_dir
 
 pytest_plugins = ["pytester"]
@@ -21,13 +23,14 @@ steps:
 """
 
 
-def test_a_broken_scenario_stops_the_run_before_anything_runs(pytester):
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_a_broken_scenario_stops_the_run_before_anything_runs(pytester, workers):
     scenarios = pytester.mkdir("scenarios")
     shutil.copy(scenarios_dir() / "xep0327" / "errors" / "command-to-unknown-call.yaml", scenarios)
     (scenarios / "bad.yaml").write_text(BAD)
-    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", *workers)
     result.stdout.fnmatch_lines(["*bad.yaml:8: unknown step 'expect ofer'; did you mean 'expect offer'?*"])
-    result.assert_outcomes(errors=1)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR  # a usage error, as a bad target file is (docs/verdicts.md)
     assert "passed" not in result.stdout.str()
 
 
