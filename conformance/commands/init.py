@@ -1,10 +1,18 @@
-"""rayo-conformance init: write a commented target file to fill in for your server."""
+"""rayo-conformance init: write a commented target file to fill in for your server.
+
+The server's address, port, TLS mode and Rayo service domain come from the
+options; on a terminal, init asks for each one not given (Enter keeps the
+default shown). Everything else is written with a comment to fill in.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+
+from ..xmpp.client import TLS_MODES
 
 TEMPLATE = '''\
 # A target file for rayo-conformance: where the server under test is and what it claims.
@@ -12,19 +20,23 @@ TEMPLATE = '''\
 name = "my-rayo-server"
 
 [xmpp]
-host = "127.0.0.1"                # the XMPP server's address (c2s)
-port = 5222
+host = {host}  # the XMPP server's address (c2s)
+port = {port}
 jid = "harness@example.net"       # the harness's account; each case logs in with its own resource
 password_env = "RAYO_PASSWORD"    # the environment variable holding the password
 # password = "..."                # or the password itself (never written to logs or reports)
-tls = "starttls"                  # "starttls": required and verified; "plain": PLAIN over plain TCP
+# "starttls": required and verified; "plain": PLAIN over plain TCP, for a lab server without TLS
+# (FreeSWITCH mod_rayo offers no STARTTLS until it is given a certificate)
+tls = {tls}
 # ca_file = "my-ca.pem"           # trust anchor for a certificate no public CA signed
-service = "rayo.example.net"      # the Rayo service domain: where <dial/> goes
+service = {service}  # the Rayo service domain: where <dial/> goes
 presence = "directed-chat"        # sent after login: "directed-chat" (XEP-0327 6.1), "broadcast" or "none"
 
 [sip]
-server = "127.0.0.1:5060"         # the server's SIP address: SIPp callers send their INVITEs here
-inbound_uri = "sip:{{user}}@127.0.0.1:5060"  # reaches Rayo; {{user}} is the local part of the jid
+# The server's SIP address (SIPp callers send their INVITEs here), and a Request-URI that reaches
+# Rayo ({{user}} is the local part of the jid)
+server = {sip_server}
+inbound_uri = {inbound_uri}
 
 [run]
 dialect = "xep0327"               # or "seed", the draft before XEP-0327
@@ -64,9 +76,25 @@ scale = 1.0                       # multiplies them all
 '''
 
 
+# What init asks, in order: (option, question, default). The TLS question carries the hint a
+# lab server needs: mod_rayo offers no STARTTLS without a certificate.
+QUESTIONS = (
+    ("host", "XMPP server address (c2s)", "127.0.0.1"),
+    ("port", "XMPP port", 5222),
+    ("tls", "TLS: starttls (required, certificate verified) or plain (a lab server without TLS)", "starttls"),
+    ("service", "Rayo service domain (where <dial/> goes)", "rayo.example.net"),
+)
+
+
 def add_parser(subparsers) -> None:
-    parser = subparsers.add_parser("init", help="write a commented target file", description=__doc__)
+    parser = subparsers.add_parser("init", help="write a commented target file", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", nargs="?", type=Path, default=Path("target.toml"), help="where (default: target.toml)")
+    parser.add_argument("--host", help="the XMPP server's address (default: 127.0.0.1)")
+    parser.add_argument("--port", type=_port, help="its c2s port (default: 5222)")
+    parser.add_argument("--tls", choices=TLS_MODES,
+                        help="starttls: required and verified (default); plain: no TLS, for a lab server without it")
+    parser.add_argument("--service", help="the Rayo service domain (default: rayo.example.net)")
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     parser.set_defaults(func=run)
 
@@ -75,6 +103,47 @@ def run(args: argparse.Namespace) -> int:
     if args.file.exists() and not args.force:
         print(f"rayo-conformance init: {args.file} exists; use --force to replace it", file=sys.stderr)
         return 1
-    args.file.write_text(TEMPLATE.format(name=args.file.name), encoding="utf-8")
-    print(f"Wrote {args.file}: fill in your server's addresses and account, then run: rayo-conformance run -t {args.file}")
+    answers = {}
+    for option, question, default in QUESTIONS:
+        given = getattr(args, option)
+        answers[option] = given if given is not None else ask(option, question, default) if sys.stdin.isatty() else default
+    args.file.write_text(render(args.file.name, **answers), encoding="utf-8")
+    print(f"Wrote {args.file}: fill in your server's account and capabilities, then run: rayo-conformance run -t {args.file}")
+    if answers["tls"] == "plain":
+        print("tls = plain: the password crosses the network in clear; use it on a lab network only.")
     return 0
+
+
+def ask(option: str, question: str, default):
+    """One answer from the terminal; Enter keeps the default, a wrong one is asked again."""
+    while True:
+        answer = input(f"{question} [{default}]: ").strip()
+        if not answer:
+            return default
+        try:
+            if option == "port":
+                return _port(answer)
+            if option == "tls" and answer not in TLS_MODES:
+                raise ValueError(f"say {' or '.join(TLS_MODES)}")
+            return answer
+        except (ValueError, argparse.ArgumentTypeError) as err:
+            print(f"  {err}")
+
+
+def render(name: str, host: str, port: int, tls: str, service: str) -> str:
+    sip = f"{host}:5060"
+    return TEMPLATE.format(
+        name=name,
+        host=json.dumps(host),  # a JSON string is a TOML basic string: quotes in an answer stay quoted
+        port=port,
+        tls=json.dumps(tls),
+        service=json.dumps(service),
+        sip_server=json.dumps(sip),
+        inbound_uri=json.dumps(f"sip:{{user}}@{sip}"),
+    )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port")
+    return int(text)
