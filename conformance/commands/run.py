@@ -43,6 +43,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", metavar="NAME", help="only the cases of this profile (rayo-conformance list --profiles)")
     parser.add_argument("-k", dest="keyword", metavar="EXPR", help="only cases whose id matches (pytest -k)")
     parser.add_argument("--report", type=Path, help="report directory (default: reports/<date-time>)")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here, for CI (docs/ci.md)")
     parser.add_argument("--timeout-scale", type=float, metavar="X", help="multiply every timeout by X")
     parser.add_argument("--scenarios", type=Path, action="append", help="scenario files or directories (default: the shipped suite)")
     parser.set_defaults(func=run)
@@ -74,6 +75,8 @@ def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
         arguments += ["--rayo-profile", args.profile]
     if args.keyword:
         arguments += ["-k", args.keyword]
+    if args.junit:
+        arguments += ["--junitxml", str(args.junit), "-o", "junit_suite_name=rayo-conformance"]
     if args.timeout_scale:
         arguments += ["--rayo-timeout-scale", str(args.timeout_scale)]
     return arguments
