@@ -4,6 +4,12 @@ A probe is one expectation bound to the case's context: it knows its stream
 and whether one event fits. Searches run the probes over the observations:
 one at a time, in order, or in any order (a matching of probes to distinct
 events, found by backtracking: groups are small).
+
+An expectation has an identity (the kind of message, its sender, the names of
+the elements it carries) and details (attributes, children, text). A loose
+search also takes an event of the right identity whose details differ: it is
+the event the step waited for, and its differences are findings, not the end
+of the case (docs/verdicts.md).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from ..protocol.jid import JID, strip_xmpp_uri
 from ..protocol.stanza import Stanza
 from . import model
 from .observations import Observations, StreamKey
-from .template import match_payload, match_value, substitute
+from .template import match_payload, match_value, salvage, substitute
 
 Variables = Mapping[str, str]
 
@@ -105,6 +111,11 @@ class Probe:
         """(captures, None) when the event fits; (None, why not) otherwise."""
         raise NotImplementedError
 
+    def identity(self, event: Any, variables: Variables) -> dict[str, str] | None:
+        """When the event is the one this step waits for but its details differ: the captures
+        it still gives. None when it is another event."""
+        raise NotImplementedError
+
     def relevant(self, event: Any, variables: Variables) -> bool:
         """Worth showing as "what came instead" when nothing fits."""
         return True
@@ -148,6 +159,22 @@ class PresenceFrom(Probe):
             captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
 
+    def identity(self, stanza: Stanza, variables: Variables) -> dict[str, str] | None:
+        """A presence from the source carrying elements of the template's names (with no
+        template: a presence of the step's type)."""
+        if stanza.kind != "presence" or not same_jid(stanza.sender, self.source(variables)):
+            return None
+        templates = list(self.step.template.elements) if self.step.template is not None else []
+        names = {child.tag for child in stanza.payload()}
+        if any(template.tag not in names for template in templates):
+            return None
+        if not templates and self.step.type and stanza.type != self.step.type:
+            return None
+        captured = salvage(templates, stanza.payload(), variables)
+        if self.step.capture:
+            captured.update(sender_capture(self.step.capture, stanza.sender))
+        return captured
+
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
         return stanza.kind == "presence" and under_jid(stanza.sender, self.source(variables))
 
@@ -163,14 +190,21 @@ class Offer(Probe):
         self.key = ("xmpp", step.client)
         self.party = step.party or context.last_dialer or "caller"
 
-    def fits(self, stanza: Stanza, variables: Variables):
+    def other_offer(self, stanza: Stanza) -> str | None:
+        """Why the stanza is not the offer of the party's call, if it is not."""
         if stanza.kind != "presence" or stanza.type == "unavailable":
-            return None, "not an available presence"
+            return "not an available presence"
         if stanza.element.find(ns.qname(ns.RAYO, "offer")) is None:
-            return None, "no <offer xmlns='urn:xmpp:rayo:1'>"
+            return "no <offer xmlns='urn:xmpp:rayo:1'>"
         token = self.context.tokens.get(self.party)
         if token and token not in stanza.text:
-            return None, f"an offer for another call (it does not carry {self.party}'s token {token})"
+            return f"an offer for another call (it does not carry {self.party}'s token {token})"
+        return None
+
+    def fits(self, stanza: Stanza, variables: Variables):
+        other = self.other_offer(stanza)
+        if other:
+            return None, other
         captured: dict[str, str] = {}
         if self.step.template is not None:
             found, mismatch = match_payload(list(self.step.template.elements), stanza.payload(), variables, self.step.strict)
@@ -179,6 +213,12 @@ class Offer(Probe):
             captured.update(found)
         captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
+
+    def identity(self, stanza: Stanza, variables: Variables) -> dict[str, str] | None:
+        if self.other_offer(stanza):
+            return None
+        templates = list(self.step.template.elements) if self.step.template is not None else []
+        return salvage(templates, stanza.payload(), variables) | sender_capture(self.step.capture, stanza.sender)
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
         token = self.context.tokens.get(self.party)
@@ -210,13 +250,19 @@ class SipMessage(Probe):
     def fits(self, event: Any, variables: Variables):
         if event.direction != "received":
             return None, "sent by the party, not received"
-        if not any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
+        if self.identity(event, variables) is None:
             return None, f"got {sip_summary(event)}"
         for check in (self._request_uri, self._from, self._body, self._headers):
             why = check(event, variables)
             if why:
                 return None, why
         return {}, None
+
+    def identity(self, event: Any, variables: Variables) -> dict[str, str] | None:
+        """A message the party received of an awaited code or method; its URIs, headers and body are details."""
+        if event.direction == "received" and any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
+            return {}
+        return None
 
     def _request_uri(self, event, variables) -> str | None:
         if self.step.request_uri is None:
@@ -286,10 +332,29 @@ def probe_for(step: model.Step, context: Context) -> Probe:
 
 
 @dataclass(frozen=True)
+class Difference:
+    """An event taken by its identity: what the step waited for came, with other details."""
+
+    probe: Probe
+    event: Any
+    why: str
+
+
+@dataclass(frozen=True)
 class Found:
     variables: dict[str, str]
     positions: dict[StreamKey, int]  # where each stream's next expectation may start
     hits: tuple[tuple[StreamKey, int], ...]
+    differences: tuple[Difference, ...] = ()
+
+
+def _judge(probe: Probe, event: Any, variables: Variables, loose: bool) -> tuple[dict[str, str] | None, tuple[Difference, ...]]:
+    """The captures if the event fits the probe; loosely, also if it has the probe's identity, with the difference."""
+    captured, why = probe.fits(event, variables)
+    if captured is not None or not loose:
+        return captured, ()
+    captured = probe.identity(event, variables)
+    return captured, (() if captured is None else (Difference(probe, event, why or ""),))
 
 
 def _candidates(obs: Observations, probe: Probe, start: Mapping[StreamKey, int], used: set) -> Iterable[int]:
@@ -303,54 +368,57 @@ def _first_only(probe: Probe) -> bool:
     return bool(getattr(probe.step, "next", False))
 
 
-def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, used: frozenset = frozenset()) -> Found | None:
+def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, used: frozenset = frozenset(),
+                loose: bool = False) -> Found | None:
     """Each probe fits an event after the one the probe before it (on its stream) used."""
     positions = {key: s.position for key, s in obs.streams.items()}
 
-    def step(i: int, variables: dict, positions: dict, hits: tuple):
+    def step(i: int, variables: dict, positions: dict, hits: tuple, differences: tuple):
         if i == len(probes):
-            return Found(variables, positions, hits)
+            return Found(variables, positions, hits, differences)
         probe = probes[i]
         for index in _candidates(obs, probe, positions, set(used) | set(hits)):
             event = obs.stream(probe.key).events[index]
-            captured, _ = probe.fits(event, variables)
+            captured, difference = _judge(probe, event, variables, loose)
             if captured is None and _first_only(probe) and probe.relevant(event, variables):
                 break  # `next`: the first presence from the JID is not this one
             if captured is None:
                 continue
-            found = step(i + 1, {**variables, **captured}, {**positions, probe.key: index + 1}, hits + ((probe.key, index),))
+            found = step(i + 1, {**variables, **captured}, {**positions, probe.key: index + 1}, hits + ((probe.key, index),),
+                         differences + difference)
             if found:
                 return found
         return None
 
-    return step(0, dict(variables), positions, ())
+    return step(0, dict(variables), positions, (), ())
 
 
-def in_any_order(obs: Observations, probes: list[Probe], variables: Variables) -> Found | None:
+def in_any_order(obs: Observations, probes: list[Probe], variables: Variables, loose: bool = False) -> Found | None:
     """Every probe fits a distinct event at or after its stream's position."""
     start = {key: s.position for key, s in obs.streams.items()}
 
-    def assign(remaining: list[Probe], variables: dict, hits: tuple):
+    def assign(remaining: list[Probe], variables: dict, hits: tuple, differences: tuple):
         if not remaining:
             positions = dict(start)
             for key, index in hits:
                 positions[key] = max(positions.get(key, 0), index + 1)
-            return Found(variables, positions, hits)
+            return Found(variables, positions, hits, differences)
         # Try the probes whose variables are known first: captures feed later ones.
         for n, probe in enumerate(remaining):
             for index in _candidates(obs, probe, start, set(hits)):
                 try:
-                    captured, _ = probe.fits(obs.stream(probe.key).events[index], variables)
+                    captured, difference = _judge(probe, obs.stream(probe.key).events[index], variables, loose)
                 except KeyError:
                     break  # needs a capture another probe makes first
                 if captured is None:
                     continue
-                found = assign(remaining[:n] + remaining[n + 1 :], {**variables, **captured}, hits + ((probe.key, index),))
+                found = assign(remaining[:n] + remaining[n + 1 :], {**variables, **captured}, hits + ((probe.key, index),),
+                               differences + difference)
                 if found:
                     return found
         return None
 
-    return assign(list(probes), dict(variables), ())
+    return assign(list(probes), dict(variables), (), ())
 
 
 def _strays(obs: Observations, probe: Probe, variables: Variables) -> list[str]:

@@ -11,6 +11,7 @@ import asyncio
 import time
 import traceback
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,11 +29,12 @@ from ..target import Target
 from ..transcript import Transcript
 from . import model
 from .documents import DocumentServer, documents_named
-from .expectations import Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, stanza_summary, under_jid
+from .expectations import (Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, sip_summary,
+                           stanza_summary, under_jid)
 from .failures import SetupFailed, StepFailed
 from .media_steps import MediaSteps
 from .observations import Observations
-from .template import UnknownVariable, match_payload, substitute
+from .template import UnknownVariable, match_payload, salvage, substitute
 
 
 TOLERATED_RULES = frozenset({END_HANGUP, REJECT_WITHOUT_REASON, EXTENSION})
@@ -372,7 +374,10 @@ class CaseRunner(MediaSteps):
         self.check_response(step, response)
 
     def check_response(self, step: model.SendIq | model.SendMessage, response: Stanza) -> None:
-        """The response is one of the allowed outcomes; the first that fits gives its captures."""
+        """The response is one of the allowed outcomes; the first that fits gives its captures.
+
+        A response of an allowed type (result or error) with other details is the answer the step
+        waited for: its difference is a finding and the case goes on with the captures it still gives."""
         misses = []
         for expect in step.expect:
             captured, why = self.outcome_fits(expect, response)
@@ -381,7 +386,14 @@ class CaseRunner(MediaSteps):
                 return
             misses.append(why)
         wanted = " or ".join(describe_outcome(e) for e in step.expect)
-        raise StepFailed(self.failure(step, f"{step.phrase}: expected {wanted}; {'; '.join(misses)}", expected=wanted, actual=response.text))
+        finding = self.failure(step, f"{step.phrase}: expected {wanted}; {'; '.join(misses)}", expected=wanted, actual=response.text)
+        same_type = [expect for expect in step.expect if expect.outcome == response.type]
+        if not same_type:
+            raise StepFailed(finding)
+        self.findings.append(finding)
+        for expect in same_type:
+            if expect.payload is not None:
+                self.variables.update(salvage(list(expect.payload.elements), response.payload(), self.variables))
 
     def outcome_fits(self, expect: model.IqExpectation, response: Stanza) -> tuple[dict[str, str], str | None]:
         if response.type != expect.outcome:
@@ -427,14 +439,14 @@ class CaseRunner(MediaSteps):
 
     async def do_InAnyOrder(self, step: model.InAnyOrder) -> None:
         probes = [probe_for(member, self.context()) for member in step.members]
-        await self._wait(step, lambda: in_any_order(self.observations, probes, self.variables), probes)
+        await self._wait(step, lambda loose=False: in_any_order(self.observations, probes, self.variables, loose), probes)
 
     async def do_OneOf(self, step: model.OneOf) -> None:
         alternatives = [[probe_for(m, self.context()) for m in alternative] for alternative in step.alternatives]
 
-        def attempt() -> Found | None:
+        def attempt(loose: bool = False) -> Found | None:
             for probes in alternatives:
-                found = in_sequence(self.observations, probes, self.variables)
+                found = in_sequence(self.observations, probes, self.variables, loose=loose)
                 if found:
                     return found
             return None
@@ -443,9 +455,11 @@ class CaseRunner(MediaSteps):
 
     async def expect_sequence(self, step: model.Step, members: list[model.Step]) -> None:
         probes = [probe_for(member, self.context()) for member in members]
-        await self._wait(step, lambda: in_sequence(self.observations, probes, self.variables), probes)
+        await self._wait(step, lambda loose=False: in_sequence(self.observations, probes, self.variables, loose=loose), probes)
 
-    async def _wait(self, step: model.Step, attempt, probes, lead: str = "") -> None:
+    async def _wait(self, step: model.Step, attempt: Callable[..., Found | None], probes, lead: str = "") -> None:
+        """Wait for events that fit; when none do in time, take those of the awaited identity that
+        came with other details (attempt(loose=True)), each difference a finding, and go on."""
         kind = "sip" if all(p.key[0] == "sip" for p in probes) else "event"
         timeout = self.timeout(step, kind)
         watch = list({p.key for p in probes})
@@ -454,11 +468,25 @@ class CaseRunner(MediaSteps):
             self.sip.catch_up()  # what SIPp logged unannounced: it may be the awaited message, or explain the miss
             found = attempt()
         if found is None:
+            found = attempt(loose=True)
+        if found is None:
             expected = lead + "; ".join(p.describe(self.variables) for p in probes)
             instead = " | ".join(explain(self.observations, p, self.variables) for p in probes)
             raise StepFailed(self.failure(step, f"{step.phrase}: expected {expected}; {why}. Instead: {instead}", expected=expected, actual=instead))
+        for difference in found.differences:
+            self.findings.append(self.difference(step, difference))
         self.observations.commit(found.positions, found.hits)
         self.variables.update(found.variables)
+
+    def difference(self, step: model.Step, difference) -> Finding:
+        """The awaited message came but differs in a detail: a finding the case goes on after."""
+        probe, event = difference.probe, difference.event
+        xmpp = probe.key[0] == "xmpp"
+        came = stanza_summary(event) if xmpp else sip_summary(event)
+        expected = probe.describe(self.variables)
+        finding = self.failure(step, f"{probe.step.phrase}: expected {expected}; it came with other details: {difference.why}. It came: {came}",
+                               expected=expected, actual=event.text if xmpp else event.raw)
+        return replace(finding, record=event.seq) if xmpp else finding
 
     async def do_NothingMore(self, step: model.NothingMore) -> None:
         source = resolve_jid(step.source, self.variables, self.target.service)

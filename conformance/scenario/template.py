@@ -290,6 +290,33 @@ def match_payload(
     return matcher._children_any_order(templates, children, "", variables, strict)
 
 
+def salvage(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str]) -> dict[str, str]:
+    """The captures an element that does not match still gives: each template element is paired
+    with the first unpaired element of its name, and each capture whose own value fits is kept,
+    so one wrong detail does not lose the values later steps need."""
+    captured: dict[str, str] = {}
+    paired: set[int] = set()
+    for template in templates:
+        for position, actual in enumerate(children):
+            if position not in paired and actual.tag == template.tag:
+                paired.add(position)
+                captured.update(_salvage_element(template, actual, {**variables, **captured}))
+                break
+    return captured
+
+
+def _salvage_element(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> dict[str, str]:
+    captured: dict[str, str] = {}
+    pairs = [(value, actual.get(name)) for name, value in _template_attributes(template).items() if name in actual.attrib]
+    for expected, got in pairs + [(_text(template), _text(actual))]:
+        try:
+            captured.update(match_value(expected, got, {**variables, **captured}) or {})
+        except UnknownVariable:
+            continue  # a value that needs a variable no step captured: nothing to keep from it
+    captured.update(salvage(_children(template), _children(actual), {**variables, **captured}))
+    return captured
+
+
 __all__ = [
     "MalformedXML",
     "Matcher",
@@ -300,6 +327,7 @@ __all__ = [
     "match_payload",
     "match_value",
     "parse_template",
+    "salvage",
     "substitute",
     "variables_in",
 ]

@@ -145,3 +145,57 @@ def test_a_captured_sender_also_gives_its_bare_jid():
     found = in_sequence(obs, [offer, ringing], {})
     assert (found.variables["call"], found.variables["call.bare"]) == ("y@rayo.test/1", "y@rayo.test")
     assert (found.variables["dialed"], found.variables["dialed.bare"]) == ("z@rayo.test/1", "z@rayo.test")
+
+
+def test_a_loose_search_takes_the_awaited_stanza_with_other_details_and_names_the_difference():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END.replace("hungup", "busy")))
+    probe = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hungup/></end>"), CONTEXT)
+    assert in_sequence(obs, [probe], {}) is None
+    found = in_sequence(obs, [probe], {}, loose=True)
+    assert found.hits == ((("xmpp", "client"), 0),)
+    [difference] = found.differences
+    assert difference.probe is probe and "child <hungup xmlns='urn:xmpp:rayo:1'> missing" in difference.why
+
+
+def test_a_loose_search_wants_the_same_sender_and_element_names():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence(END.replace("c1@", "c2@")))  # another call
+    obs.add(("xmpp", "client"), presence(COMPLETE.replace("c1@rayo.test/out", "c1@rayo.test")))  # another element
+    probe = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hungup/></end>"), CONTEXT)
+    assert in_sequence(obs, [probe], {}, loose=True) is None
+    assert in_any_order(obs, [probe], {}, loose=True) is None
+
+
+def test_a_loose_offer_keeps_its_call_and_the_captures_that_fit():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence("<presence from='y@rayo.test'><offer xmlns='urn:xmpp:rayo:1' to='1000@h:5060' from='tok-1@h:5080'/></presence>"))
+    xml = "<offer xmlns='urn:xmpp:rayo:1' to='sip:*' from='{capture:from}'/>"
+    offer = probe_for(model.ExpectOffer(index=1, line=1, phrase="expect offer", template=model.Template(xml, 1, tuple(parse_template(xml)))), CONTEXT)
+    assert in_sequence(obs, [offer], {}) is None
+    found = in_sequence(obs, [offer], {}, loose=True)
+    assert (found.variables["call"], found.variables["from"]) == ("y@rayo.test", "tok-1@h:5080")
+    assert "attribute 'to' is '1000@h:5060'" in found.differences[0].why
+    other = probe_for(model.ExpectOffer(index=1, line=1, phrase="expect offer", party="caller2"),
+                      Context("rayo.test", {"caller2": "tok-2"}, "caller2"))
+    assert in_sequence(obs, [other], {}, loose=True) is None  # the offer of another call is not this one
+
+
+def test_a_loose_sip_expectation_takes_the_awaited_message_with_other_headers():
+    obs = Observations()
+    obs.add(("sip", "caller"), sip("200"))
+    obs.add(("sip", "caller"), sip("BYE", "BYE"))
+    step = model.SipReceives(index=1, line=1, phrase="caller receives", party="caller", messages=(model.MessageSpec("BYE"),),
+                             headers=(("Reason", "*"),))
+    probe = probe_for(step, CONTEXT)
+    assert in_sequence(obs, [probe], {}) is None
+    found = in_sequence(obs, [probe], {}, loose=True)
+    assert found.hits == ((("sip", "caller"), 1),) and "it has no Reason header" in found.differences[0].why
+
+
+def test_next_in_a_loose_search_still_takes_only_the_first_presence_from_the_jid():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence("<presence from='c1@rayo.test/out'><started xmlns='urn:x'/></presence>"))
+    obs.add(("xmpp", "client"), presence(COMPLETE))
+    complete = expect_from("c1@rayo.test/out", "<complete xmlns='urn:xmpp:rayo:ext:1'><finish/></complete>", next=True)
+    assert in_sequence(obs, [probe_for(complete, CONTEXT)], {}, loose=True) is None

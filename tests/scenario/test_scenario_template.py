@@ -3,7 +3,7 @@
 import pytest
 
 from conformance.protocol.stanza import parse_stanza
-from conformance.scenario.template import UnknownVariable, match_payload, match_value, parse_template, substitute
+from conformance.scenario.template import UnknownVariable, match_payload, match_value, parse_template, salvage, substitute
 
 END_HUNGUP = (
     '<presence from="c1@rayo.test" type="unavailable"><end xmlns="urn:xmpp:rayo:1"><hungup platform-code="16"/></end>'
@@ -96,3 +96,11 @@ def test_a_number_range_takes_whole_numbers_within_it():
     template = parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="{400..600}"/>')
     assert match_payload(template, parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="500"/>'), {}) == ({}, None)
     assert match_payload(template, parse_template('<signal xmlns="urn:xmpp:rayo:cpa:1" duration="5"/>'), {})[0] is None
+
+
+def test_salvage_keeps_the_captures_whose_own_values_fit():
+    template = parse_template("<complete xmlns='urn:x'><success/><recording uri='{capture:uri}' size='{capture:bytes}' duration='{10..20}'/></complete>")
+    actual = parse_template("<complete xmlns='urn:x'><error/><recording uri='file:/r.wav' duration='99'/></complete>")
+    assert match_payload(template, actual, {})[0] is None  # <error/> is not <success/>
+    assert salvage(template, actual, {}) == {"uri": "file:/r.wav"}  # size is missing: nothing to keep from it
+    assert salvage(template, parse_template("<other xmlns='urn:x'/>"), {}) == {}
