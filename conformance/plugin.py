@@ -250,7 +250,7 @@ class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         verdict = self.result.verdict
         if verdict is Verdict.FAIL:
-            known = self.config.stash[STATE].known_failure(self.case.id)
+            known = self.config.stash[STATE].known_failure(self.result)
             if known:
                 self.result.known_failure = known
                 pytest.xfail(f"known failure (baseline): {known}")

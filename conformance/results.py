@@ -29,6 +29,7 @@ class Finding:
     actual: str = ""
     level: str = "must"  # "must" fails the case; "should" only warns (unless strict)
     record: int | None = None  # seq of the transcript record it points at
+    requirements: tuple[str, ...] = ()  # the catalogue ids of what was checked, where the check names them
 
 
 @dataclass
@@ -60,7 +61,7 @@ def result_to_dict(result: CaseResult) -> dict:
 def result_from_dict(data: dict) -> CaseResult:
     data = dict(data)
     data["verdict"] = Verdict(data["verdict"])
-    data["findings"] = [Finding(**f) for f in data["findings"]]
+    data["findings"] = [Finding(**{**f, "requirements": tuple(f["requirements"])}) for f in data["findings"]]
     data["records"] = [Record(**r) for r in data["records"]]
     data["artifacts"] = [Path(p) for p in data["artifacts"]]
     return CaseResult(**data)

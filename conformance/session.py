@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from .baseline import excuse
 from .outcome import UNREACHABLE, RunOutcome
 from .preflight import ServerInfo, TargetUnreachable, preflight
 from .results import CaseResult, result_from_dict, result_to_dict
@@ -89,6 +90,7 @@ class RayoSession:
             changes["timeouts"] = replace(target.timeouts, scale=self.config.getoption("rayo_timeout_scale"))
         if self.certify:
             changes["baseline"] = {}  # a certification counts every failure
+            changes["known_findings"] = ()
         return worker_target(target.with_options(**changes), os.environ.get("PYTEST_XDIST_WORKER"))
 
     def _start_reference(self) -> Target:
@@ -125,8 +127,10 @@ class RayoSession:
         target = self.target()
         return self.event_loop().run_until_complete(run_case(case, target, self.workdir / "cases" / case.id, strict=self.strict))
 
-    def known_failure(self, case_id: str) -> str | None:
-        return self.target().baseline.get(case_id)
+    def known_failure(self, result: CaseResult) -> str | None:
+        """Why the baseline excuses a failed case: it lists the case, or every finding that fails it."""
+        target = self.target()
+        return target.baseline.get(result.case_id) or excuse(result, target.known_findings, self.strict)
 
     def encode(self, result: CaseResult) -> str:
         """A result and the facts of the run, for the test report (xdist carries it to the controller)."""

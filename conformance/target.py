@@ -47,6 +47,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
 
+from .baseline import KnownFinding, KnownFindingError, parse_known_findings
 from .protocol.jid import JID
 from .protocol.namespaces import DIALECTS
 from .tomlfile import TomlFile, TomlFileError
@@ -120,6 +121,7 @@ class Target:
     provoke: dict[str, str] = field(default_factory=dict)  # situation -> dial target that provokes it
     claims: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CLAIMS))  # the capability statement
     baseline: dict[str, str] = field(default_factory=dict)  # case id -> why it is a known failure
+    known_findings: tuple[KnownFinding, ...] = ()  # findings the baseline accepts in any case
 
     @property
     def user(self) -> str:
@@ -219,7 +221,7 @@ def _load(file: TomlFile) -> Target:
         accounts=_accounts(file, file.table(data, "", "accounts", required=False)),
         provoke=_provoke(file, file.table(data, "", "provoke", required=False)),
         claims=_claims(file, data, dialect),
-        baseline=_baseline(file, run),
+        **_baseline(file, run),
     )
 
 
@@ -299,8 +301,8 @@ def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:
     return claims
 
 
-def _baseline(file: TomlFile, run: dict) -> dict[str, str]:
-    """Known failures, from the file [run] baseline names (relative to the target file)."""
+def _baseline(file: TomlFile, run: dict) -> dict[str, Any]:
+    """Known failures and known findings, from the file [run] baseline names (relative to the target file)."""
     name = file.value(run, "run", "baseline", str)
     if name is None:
         return {}
@@ -308,7 +310,11 @@ def _baseline(file: TomlFile, run: dict) -> dict[str, str]:
     known = baseline.value(baseline.data, "", "known-failures", dict, {})
     if not all(isinstance(v, str) for v in known.values()):
         raise baseline.error("known-failures", None, 'maps case ids to the reason, e.g. "xep0327.inbound.reject-busy" = "ticket 12"')
-    return dict(known)
+    try:
+        findings = parse_known_findings(baseline.value(baseline.data, "", "known-findings", dict, {}))
+    except KnownFindingError as err:
+        raise baseline.error("known-findings", err.requirement, err.problem) from None
+    return {"baseline": dict(known), "known_findings": findings}
 
 
 def _accounts(file: TomlFile, section: dict) -> dict[str, Account]:

@@ -279,7 +279,8 @@ class CaseRunner(MediaSteps):
                 raise StepFailed(self.failure(step, f"{step.phrase}: {err} (the step that should capture it did not run or did not match)"))
 
     def failure(self, step: model.Step, message: str, expected: str = "", actual: str = "") -> Finding:
-        return Finding("expectation", message, step=step.index, expected=expected, actual=actual, level=step.level)
+        return Finding("expectation", message, step=step.index, expected=expected, actual=actual, level=step.level,
+                       requirements=step.requirements)
 
     def timeout(self, step: model.Step, kind: str) -> float:
         return step.timeout * self.target.timeouts.scale if step.timeout else self.target.timeouts[kind]

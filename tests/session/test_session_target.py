@@ -94,6 +94,37 @@ def test_a_known_failure_of_the_baseline_does_not_fail_the_run_unless_certifying
         assert "Rayo certification report" in (pytester.path / "cert" / "index.html").read_text()
 
 
+def test_a_known_finding_excuses_only_cases_whose_every_failing_finding_it_covers(pytester, tmp_path):
+    # Without caps, both cases fail at the offer; one of them also ends with the wrong reason later.
+    copy_case(pytester, "inbound/offer-carries-the-call.yaml", "inbound/answer-then-client-hangup.yaml")
+    with ReferenceProcess(("offer-without-caps", "hangup-command-reported-as-hungup"), workdir=tmp_path / "faulty"):
+        text = (tmp_path / "faulty" / "target.toml").read_text()
+        pytester.path.joinpath("t.toml").write_text(text.replace("[run]\n", '[run]\nbaseline = "known.toml"\n'))
+        pytester.path.joinpath("known.toml").write_text(
+            '[known-findings]\n"R-6.2.2-g" = {reason = "no caps yet, ticket 9", pattern = "caps"}\n')
+        result, _ = run(pytester, "--rayo-target", "t.toml", "-rx")
+        result.assert_outcomes(failed=1, xfailed=1)
+        result.stdout.fnmatch_lines(["*answer-then-client-hangup*: fail", "*step 2: expect offer*caps*", "*step 7: *hangup-command*",
+                                     "*offer-carries-the-call*known failure (baseline): known findings: R-6.2.2-g: no caps yet, ticket 9"])
+        certified, _ = run(pytester, "--rayo-target", "t.toml", "--rayo-certify")
+        certified.assert_outcomes(failed=2)
+
+
+def test_a_known_finding_needs_a_reason_and_a_valid_pattern(tmp_path, reference):
+    from conformance.target import TargetError, load_target
+
+    target = tmp_path / "t.toml"
+    target.write_text(target_text(reference, **{"[run]\n": '[run]\nbaseline = "known.toml"\n'}))
+    (tmp_path / "known.toml").write_text('[known-findings]\n"R-6.2.2-g" = {pattern = "caps"}\n')
+    with pytest.raises(TargetError, match=r"known.toml:2: \[known-findings\] R-6.2.2-g: give the reason"):
+        load_target(target)
+    (tmp_path / "known.toml").write_text('[known-findings]\n"R-6.2.2-g" = {reason = "x", pattern = "("}\n')
+    with pytest.raises(TargetError, match="not a regular expression"):
+        load_target(target)
+    (tmp_path / "known.toml").write_text('[known-findings]\nschema = "mod_rayo extension"\n')
+    assert [(k.requirement, k.pattern) for k in load_target(target).known_findings] == [("schema", "")]
+
+
 def test_a_profile_selects_its_cases(pytester):
     copy_case(pytester, "errors/command-to-unknown-call.yaml", "mixers/join-mixer.yaml")
     result, _ = run(pytester, "--rayo-profile", "xep0327-call-control")
