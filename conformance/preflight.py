@@ -2,7 +2,9 @@
 
 One login, disco#info and a software version query (XEP-0092) to the Rayo
 service. A server that cannot be reached, refuses the login or never answers
-stops the run here, with one clear sentence, within the connect timeout. What
+stops the run here, with one clear sentence, within the connect timeout: the
+sentence says what happened (TLS refused, a stream error with its condition
+and text, malformed XML, the connection closed, no such service). What
 the server advertises is compared with the target's capability statement;
 every difference is a note in the report.
 """
@@ -38,35 +40,45 @@ class ServerInfo:
 
 
 class _Queries:
-    """Sends iqs and matches their answers by id."""
+    """Sends iqs and matches their answers by id; a stream that ends while one waits says why."""
 
     def __init__(self) -> None:
         self.pending: dict[str, asyncio.Future[Stanza]] = {}
+        self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     def receive(self, stanza: Stanza) -> None:
         future = self.pending.pop(stanza.id, None)
         if future is not None and not future.done():
             future.set_result(stanza)
 
-    async def ask(self, client: HarnessClient, to: str, query: str, timeout: float) -> Stanza | None:
+    def end(self, reason: str) -> None:
+        if not self.ended.done():
+            self.ended.set_result(reason)
+
+    async def ask(self, client: HarnessClient, to: str, namespace: str, timeout: float, element: str = "query") -> Stanza | None:
+        """The answer to a get of <element xmlns=namespace/>, or None after the timeout."""
         iq_id = new_id("preflight-")
-        self.pending[iq_id] = asyncio.get_running_loop().create_future()
-        child = etree.Element(ns.qname(query, "query"), nsmap={None: query})
-        client.send(build("iq", to=to, type="get", id=iq_id, children=[child]))
-        try:
-            return await asyncio.wait_for(self.pending[iq_id], timeout)
-        except asyncio.TimeoutError:
-            return None
+        answer = self.pending[iq_id] = asyncio.get_running_loop().create_future()
+        if not self.ended.done():  # the stream may have ended right after the login
+            client.send(build("iq", to=to, type="get", id=iq_id, children=[etree.Element(ns.qname(namespace, element), nsmap={None: namespace})]))
+            await asyncio.wait((answer, self.ended), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if answer.done():
+            return answer.result()
+        if self.ended.done():
+            what = "disco#info" if namespace == ns.DISCO_INFO else element
+            raise TargetUnreachable(f"the stream ended after the login, while the harness waited for the answer to {what} "
+                                    f"sent to {to}: {self.ended.result()}")
+        return None
 
 
 async def preflight(target: Target) -> ServerInfo:
     queries = _Queries()
     account = target.login(f"preflight-{new_id()}", presence="none")
-    client = HarnessClient("preflight", account, Transcript(), queries.receive, lambda reason: None)
+    client = HarnessClient("preflight", account, Transcript(), queries.receive, queries.end)
     try:
         await client.connect(target.timeouts["connect"])
     except ConnectError as err:
-        raise TargetUnreachable(f"cannot log in to {target.host}:{target.port} as {account.jid.split('/')[0]}: {err}") from None
+        raise TargetUnreachable(f"cannot log in to {target.host}:{target.port} as {account.jid.split('/')[0]}: {err}{_tls_hint(target, str(err))}") from None
     try:
         disco = await queries.ask(client, target.service, ns.DISCO_INFO, target.timeouts["iq"])
         if disco is None:
@@ -74,11 +86,40 @@ async def preflight(target: Target) -> ServerInfo:
                 f"the Rayo service {target.service} did not answer disco#info within {target.timeouts['iq']:.0f} s: "
                 "is 'service' in the target file right?"
             )
+        if disco.type == "error":
+            await _check_service_exists(client, queries, target, disco)
         version = await queries.ask(client, target.service, VERSION, target.timeouts["iq"])
     finally:
         await client.close(target.timeouts["iq"])
     features = tuple(f.get("var", "") for f in disco.element.iter(ns.qname(ns.DISCO_INFO, "feature")))
     return ServerInfo(_software(version), features, tuple(compare(target, features)))
+
+
+async def _check_service_exists(client: HarnessClient, queries: _Queries, target: Target, disco: Stanza) -> None:
+    """disco#info got an error: a service that lacks disco#info still answers a ping (XEP-0199); an
+    address that reaches nothing (remote-server-not-found, an unconnected component) refuses both."""
+    ping = await queries.ask(client, target.service, ns.PING, target.timeouts["iq"], element="ping")
+    if ping is not None and ping.type == "result":
+        return  # the service is there; its disco#info error is for the cases to judge (R-8-a)
+    pinged = f"a ping got {_condition(ping)}" if ping is not None else "a ping got no answer"
+    raise TargetUnreachable(
+        f"no Rayo service answers at {target.service}: disco#info got {_condition(disco)} and {pinged}; "
+        "is 'service' in the target file right?"
+    )
+
+
+def _condition(stanza: Stanza) -> str:
+    error = stanza.error()
+    text = stanza.element.findtext(f"{{{ns.CLIENT}}}error/{{{ns.STANZAS}}}text")
+    condition = error[0] if error and error[0] else "an error"
+    return f"{condition} ({text})" if text else condition
+
+
+def _tls_hint(target: Target, reason: str) -> str:
+    """A server without TLS is common in a lab (mod_rayo without a certificate): say what to change."""
+    if target.tls == "starttls" and "STARTTLS" in reason:
+        return "; for a server without TLS, set tls = \"plain\" in [xmpp]"
+    return ""
 
 
 def _software(version: Stanza | None) -> str:

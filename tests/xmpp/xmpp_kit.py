@@ -157,10 +157,13 @@ IQ = re.compile(rb"<iq\b[^>]*\bid=[\"']([^\"']+).*?</iq>", re.S)
 class FakeServer:
     """A few lines of asyncio that speak just enough XMPP for a login: the one
     hand-rolled peer in these tests. Answers the stream header with `first`
-    (default: a normal login), then keeps reading what the client sends until it closes."""
+    (default: a normal login), keeps reading what the client sends until it closes;
+    with `then`, it answers the first iq after the login with those bytes and closes
+    the connection (what a broken server does instead of answering)."""
 
-    def __init__(self, first: bytes = HEADER + b"<stream:features>" + MECHANISMS + b"</stream:features>"):
+    def __init__(self, first: bytes = HEADER + b"<stream:features>" + MECHANISMS + b"</stream:features>", then: bytes | None = None):
         self.first = first
+        self.then = then
         self.received = bytearray()
         self.client_gone: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._seen = 0
@@ -203,6 +206,10 @@ class FakeServer:
             writer.write(HEADER + b"<stream:features>" + BIND + b"</stream:features>")
             for reply in REPLIES:
                 writer.write(reply % (await self._expect(IQ)).group(1))
+            if self.then is not None:
+                await self._expect(IQ)
+                writer.write(self.then)
+                writer.close()
         try:
             while data := await reader.read(4096):
                 self.received += data

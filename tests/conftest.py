@@ -1,4 +1,4 @@
-"""The reference server the session tests point their target files at."""
+"""Fixtures for tests in several directories: the reference server, for target files to point at."""
 
 from __future__ import annotations
 
