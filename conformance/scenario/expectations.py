@@ -147,14 +147,15 @@ class PresenceFrom(Probe):
         source = self.source(variables)
         if not same_jid(stanza.sender, source):
             return None, f"from {stanza.sender}, not {source}"
-        if self.step.type and stanza.type != self.step.type:
-            return None, f"presence type is {stanza.type}, expected {self.step.type}"
+        wrong_type = f"presence type is {stanza.type}, expected {self.step.type}" if self.step.type and stanza.type != self.step.type else ""
         captured: dict[str, str] = {}
         if self.step.template is not None:
             found, mismatch = match_payload(list(self.step.template.elements), stanza.payload(), variables, self.step.strict)
-            if mismatch:
-                return None, str(mismatch)
+            if mismatch:  # both, when the type is wrong too: a finding names every difference it can
+                return None, "; ".join(filter(None, (wrong_type, str(mismatch))))
             captured.update(found)
+        if wrong_type:
+            return None, wrong_type
         if self.step.capture:
             captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None

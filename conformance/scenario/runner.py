@@ -460,7 +460,7 @@ class CaseRunner(MediaSteps):
 
     async def _wait(self, step: model.Step, attempt: Callable[..., Found | None], probes, lead: str = "") -> None:
         """Wait for events that fit; when none do in time, take those of the awaited identity that
-        came with other details (attempt(loose=True)), each difference a finding, and go on."""
+        came with other details (attempt(loose=True)), each such message a finding, and go on."""
         kind = "sip" if all(p.key[0] == "sip" for p in probes) else "event"
         timeout = self.timeout(step, kind)
         watch = list({p.key for p in probes})
@@ -485,7 +485,8 @@ class CaseRunner(MediaSteps):
         xmpp = probe.key[0] == "xmpp"
         came = stanza_summary(event) if xmpp else sip_summary(event)
         expected = probe.describe(self.variables)
-        finding = self.failure(step, f"{probe.step.phrase}: expected {expected}; it came with other details: {difference.why}. It came: {came}",
+        phrase = step.phrase if probe.step is step else f"{step.phrase}, {probe.step.phrase}"  # a member of a group
+        finding = self.failure(step, f"{phrase}: expected {expected}; it came with other details: {difference.why}. It came: {came}",
                                expected=expected, actual=event.text if xmpp else event.raw)
         return replace(finding, record=event.seq) if xmpp else finding
 

@@ -120,7 +120,7 @@ class Mismatch:
     same_element: bool = True  # False when the element itself was another one
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+        return f"{self.path}: {self.reason}" if self.path else self.reason
 
 
 def describe(element: etree._Element) -> str:

@@ -199,3 +199,9 @@ def test_next_in_a_loose_search_still_takes_only_the_first_presence_from_the_jid
     obs.add(("xmpp", "client"), presence(COMPLETE))
     complete = expect_from("c1@rayo.test/out", "<complete xmlns='urn:xmpp:rayo:ext:1'><finish/></complete>", next=True)
     assert in_sequence(obs, [probe_for(complete, CONTEXT)], {}, loose=True) is None
+
+
+def test_a_wrong_presence_type_and_a_wrong_child_are_both_named():
+    probe = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hangup-command/></end>", type="unavailable"), CONTEXT)
+    _, why = probe.fits(presence(END.replace(" type='unavailable'", "")), {})
+    assert why.startswith("presence type is available, expected unavailable; /end: child <hangup-command")
