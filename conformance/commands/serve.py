@@ -15,7 +15,8 @@ READY = "ready:"  # the line a parent process waits for; the target file is comp
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("serve", help="run the reference Rayo server", description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address for XMPP, SIP, RTP and recordings, a loopback one such as 127.0.0.9 (default 127.0.0.1)")
     parser.add_argument("--xmpp-mode", choices=("embedded", "prosody"), default="embedded",
                         help="embedded: the server's own c2s listener (default); prosody: the Rayo core as an XEP-0114"
                              " component behind a Prosody of its own (apt-get install prosody)")

@@ -26,8 +26,9 @@ class ReferenceError(RuntimeError):
 class ReferenceProcess:
     def __init__(self, faults: tuple[str, ...] = (), dialect: str = "xep0327", users: tuple[str, ...] = ("harness",),
                  workdir: Path | None = None, xmpp_mode: str = "embedded", without: tuple[str, ...] = (),
-                 variations: tuple[str, ...] = ()):
+                 variations: tuple[str, ...] = (), host: str = "127.0.0.1"):
         self.faults, self.dialect, self.users, self.xmpp_mode = faults, dialect, users, xmpp_mode
+        self.host = host  # the address it listens on: a loopback alias stands in for another host
         self.without = without  # optional features left out (reference/features.py)
         self.variations = variations  # legal choices other than the default (reference/variations.py)
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="rayo-reference-"))
@@ -37,7 +38,7 @@ class ReferenceProcess:
 
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "conformance.cli", "serve", "--dialect", self.dialect, "--target-file", str(self.target_file)]
-        command += ["--xmpp-mode", self.xmpp_mode]
+        command += ["--xmpp-mode", self.xmpp_mode, "--host", self.host]
         if self.xmpp_mode == "prosody":
             command += ["--prosody-dir", str(self.workdir / "prosody")]  # its log stays with the server's
         for user in self.users:

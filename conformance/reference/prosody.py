@@ -65,11 +65,13 @@ class Prosody:
         component: str = "rayo.localhost",
         certificate: Certificate | None = None,
         allow_unencrypted_plain_auth: bool = True,
+        host: str = LOOPBACK,
     ):
         # Absolute: Prosody runs in it, and looks a relative --config up in /etc/prosody.
         directory = self.directory = directory.resolve()
         self.domain = domain
         self.component = component
+        self.host = host  # where clients connect; the component port stays on loopback
         self.component_secret = secrets.token_hex(16)
         self.certificate = certificate  # with one, clients must use STARTTLS; without, plaintext only
         self.allow_unencrypted_plain_auth = allow_unencrypted_plain_auth  # false: only SCRAM on plaintext
@@ -139,7 +141,7 @@ class Prosody:
         self.stop()
 
     def _configure(self) -> None:
-        self.c2s_port = free_port(socket.SOCK_STREAM)
+        self.c2s_port = free_port(socket.SOCK_STREAM, self.host)
         self.component_port = free_port(socket.SOCK_STREAM)
         while self.component_port == self.c2s_port:
             self.component_port = free_port(socket.SOCK_STREAM)
@@ -155,7 +157,7 @@ class Prosody:
             f"data_path = {_lua(directory / 'data')}",
             f"certificates = {_lua(directory / 'certs')}",
             'log = { { levels = { min = "info" }, to = "console" } }',
-            f"interfaces = {{ {_lua(LOOPBACK)} }}",
+            f"interfaces = {{ {_lua(self.host)} }}",
             f"c2s_ports = {{ {self.c2s_port} }}",
             f"component_interfaces = {{ {_lua(LOOPBACK)} }}",
             f"component_ports = {{ {self.component_port} }}",

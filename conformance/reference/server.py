@@ -87,6 +87,7 @@ class ReferenceServer:
                 service_domain=config.service,
                 directory=config.prosody_dir,
                 on_lost=self.failed.set_result,
+                host=config.host,
             )
         return C2SServer(
             handler=self.core,
@@ -101,6 +102,8 @@ class ReferenceServer:
         if self.xmpp is not None:
             await self.xmpp.stop()
         await self.sip.stop()
+        if self.core is not None:
+            self.core.components.close()
 
     def target_toml(self, user: str = "harness") -> str:
         """A target file that points the harness at this server."""

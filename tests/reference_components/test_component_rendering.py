@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from conformance.fileserver import FileServer
 from conformance.media.tone import tone_samples
 from conformance.media.wav import wav_bytes
 from conformance.reference.core.components.rendering import render_document
@@ -48,3 +49,14 @@ def test_documents_that_cannot_be_played_are_refused(attributes, condition):
     with pytest.raises(CommandError) as refused:
         render_document(document(**attributes))
     assert refused.value.condition == condition
+
+
+def test_a_wav_by_http_from_another_loopback_address(tmp_path):
+    """127.0.0.0/8 stands in for other hosts: a document served on 127.0.0.5 plays."""
+    tone = tone_samples([440], 100)
+    (tmp_path / "a.wav").write_bytes(wav_bytes([tone]))
+    served = FileServer(tmp_path, "127.0.0.5")
+    try:
+        assert render_document(document(url=f"{served.url}/a.wav"), source="127.0.0.9") == tone
+    finally:
+        served.close()

@@ -33,15 +33,16 @@ class ProsodyFront:
         service_domain: str = "rayo.localhost",
         directory: Path | None = None,
         on_lost: Callable[[str], None] | None = None,
+        host: str = LOOPBACK,
     ):
         self._handler = handler
         self._accounts = dict(accounts)
         self._on_lost = on_lost
         self._temporary = directory is None  # ours to remove at stop
         self.directory = directory or Path(tempfile.mkdtemp(prefix="rayo-prosody-"))
-        self.prosody = Prosody(self.directory, domain=client_domain, component=service_domain)
+        self.prosody = Prosody(self.directory, domain=client_domain, component=service_domain, host=host)
         self.component: Component | None = None
-        self.address: tuple[str, int] = (LOOPBACK, 0)  # Prosody's c2s port once started
+        self.address: tuple[str, int] = (host, 0)  # Prosody's c2s port once started
 
     async def start(self) -> None:
         """Start Prosody, register the accounts, connect the component; ProsodyError or
@@ -64,7 +65,7 @@ class ProsodyFront:
         except BaseException:
             self._stop_prosody()
             raise
-        self.address = (LOOPBACK, self.prosody.c2s_port)
+        self.address = (self.prosody.host, self.prosody.c2s_port)
 
     async def stop(self) -> None:
         """Close the component's stream, then stop Prosody by its PID."""

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 from lxml import etree
 
+from ....fileserver import FileServer
 from ....protocol import namespaces as ns
 from ....protocol.jid import JID
 from ..calls import State
@@ -67,13 +68,21 @@ class Components:
         self.audio: dict[str, CallAudio] = {}  # call JID -> its audio, while components use it
         self.keys: dict[str, list[Callable[[str], None]]] = {}  # call JID -> who hears its keys
         self._recordings: tempfile.TemporaryDirectory | None = None
+        self._published: FileServer | None = None
 
     @property
-    def recordings(self) -> Path:
-        """Where recordings are written: a directory of this server's, removed when it exits."""
-        if self._recordings is None:
+    def recordings(self) -> FileServer:
+        """Where recordings are written, and served over HTTP on the server's address (as a server on
+        another host serves them): a directory of this server's, removed when it exits."""
+        if self._published is None:
             self._recordings = tempfile.TemporaryDirectory(prefix="rayo-recordings-")
-        return Path(self._recordings.name)
+            self._published = FileServer(Path(self._recordings.name), self.core.sip.host)
+        return self._published
+
+    def close(self) -> None:
+        if self._published is not None:
+            self._published.close()
+            self._published = None
 
     def start(self, owner: Call, request: etree._Element, payload: etree._Element) -> list[etree._Element]:
         """A command creating a component on a call: checked whole, then acknowledged with its ref."""

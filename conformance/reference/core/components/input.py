@@ -68,7 +68,7 @@ class Input(Component):
         grammars = payload.findall(ns.qname(ns.INPUT, "grammar"))
         if not grammars:
             raise CommandError("bad-request", "modify", "an input needs at least one grammar")
-        return [_grammar(grammar) for grammar in grammars]
+        return [_grammar(grammar, self.core.sip.host) for grammar in grammars]
 
     def command(self, payload: etree._Element) -> list[etree._Element]:
         if payload.tag != ns.qname(ns.EXT, "stop") and "input-accepts-any-command" in self.core.faults:
@@ -155,12 +155,12 @@ class Input(Component):
             handle.cancel()
 
 
-def _grammar(element: etree._Element) -> Grammar:
+def _grammar(element: etree._Element, source: str) -> Grammar:
     url = element.get("url")
     if url is not None and url.startswith("builtin:"):
         return builtin_digits(url)
     if url is not None:
-        data, _ = fetch(url)
+        data, _ = fetch(url, source)
         return srgs(data.decode("utf-8", "replace"))
     kind = element.get("content-type", "")
     if kind != SRGS:

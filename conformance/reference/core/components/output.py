@@ -134,7 +134,7 @@ class Output(Component):
         return Player(samples, on_end=self.ended, **options)
 
     def _render(self, document: etree._Element, list_limit: int | None) -> list[int]:
-        samples = render_document(document, list_limit=list_limit)
+        samples = render_document(document, list_limit=list_limit, source=self.core.sip.host)
         speech = document.get("content-type") in ("application/ssml+xml", "text/plain")
         return [0] * len(samples) if speech and "speech-renders-silence" in self.core.faults else samples
 

@@ -7,7 +7,7 @@ and append to the same file. The caller's audio also drives the timers:
 initial-timeout (no sound since the start), final-timeout (silence after
 sound); max-duration counts recorded time. A start-beep plays before the
 recording starts, a stop-beep after it ends; neither is in the file. Every
-complete carries the recording: its file: URI, duration and size (R-6.5.6-4-c).
+complete carries the recording: its http: URI, duration and size (R-6.5.6-4-c).
 """
 
 from __future__ import annotations
@@ -176,11 +176,12 @@ class Record(Component):
         channels = {"send": [sent], "recv": [received]}.get(direction)
         if channels is None:
             channels = [[a + b for a, b in zip(sent, received)]] if self.mix else [sent, received]
-        path = self.components.recordings / f"{self.id}.wav"
+        recordings = self.components.recordings
+        path = recordings.directory / f"{self.id}.wav"
         path.write_bytes(wav_bytes(channels))
         duration = round(len(channels[0]) / 8) * (2 if "recording-duration-doubled" in self.core.faults else 1)
         size = path.stat().st_size - (WAV_HEADER if "recording-size-without-header" in self.core.faults else 0)
-        return st.element(ns.RECORD_COMPLETE, "recording", {"uri": path.as_uri(), "duration": str(duration),
+        return st.element(ns.RECORD_COMPLETE, "recording", {"uri": f"{recordings.url}/{path.name}", "duration": str(duration),
                                                             "size": str(size)})
 
 

@@ -34,7 +34,7 @@ class Say(Output):
         if not (payload.text or "").strip() and not any(isinstance(child.tag, str) for child in payload):
             raise CommandError("bad-request", "modify", "a say needs text, audio or say-as to speak")
         self.fails = False
-        samples = render_speech(payload)
+        samples = render_speech(payload, self.core.sip.host)
         return Player(samples, offset_ms=0, paused=False, repeat_times=1, interval_ms=0, max_time_ms=-1, on_end=self.ended)
 
     def ref(self) -> etree._Element:
