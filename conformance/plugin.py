@@ -45,6 +45,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="a certification run: strict, the target's baseline of known failures ignored, titled as such")
     group.addoption("--rayo-profile", metavar="NAME", help="only the cases of this profile (scenarios/profiles.yaml)")
     group.addoption("--rayo-timeout-scale", type=float, metavar="X", help="multiply every timeout by X")
+    group.addoption("--rayo-harness-address", metavar="ADDRESS",
+                    help="the harness's own address for SIP, RTP, documents and XMPP (overrides the target's [harness] address)")
     group.addoption("--rayo-report", metavar="DIR", help="write the HTML/JSON report here (default: reports/<time>)")
     group.addoption("--rayo-fault", action="append", default=[], metavar="NAME",
                     help="start the reference server with this deliberate fault (repeatable; no --rayo-target)")
@@ -52,6 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="start the reference server with this legal variation (repeatable; no --rayo-target)")
     group.addoption("--rayo-reference-mode", choices=("embedded", "prosody"), default="embedded",
                     help="the reference server's XMPP side: its own c2s listener, or a component behind Prosody (no --rayo-target)")
+    group.addoption("--rayo-reference-host", default="127.0.0.1", metavar="ADDRESS",
+                    help="the loopback address the reference server listens on, e.g. 127.0.0.9 (no --rayo-target)")
 
 
 def pytest_configure(config: pytest.Config) -> None:

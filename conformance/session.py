@@ -76,13 +76,17 @@ class RayoSession:
         path = self.config.getoption("rayo_target")
         if path and self._file_target is None:
             try:
-                self._file_target = load_target(path)
+                self._file_target = self._with_address(load_target(path))
             except TargetError as err:
                 raise pytest.UsageError(str(err)) from None
         return self._file_target
 
+    def _with_address(self, target: Target) -> Target:
+        """The harness's own address, found once (TargetError when there is no route to the server)."""
+        return target.with_options(address=self.config.getoption("rayo_harness_address") or target.harness_address())
+
     def _load_target(self) -> Target:
-        target = self.read_target_file() or self._start_reference()
+        target = self.read_target_file() or self._with_address(self._start_reference())
         changes: dict = {}
         if self.config.getoption("rayo_dialect"):
             changes["dialect"] = self.config.getoption("rayo_dialect")
@@ -102,6 +106,7 @@ class RayoSession:
             workdir=self.workdir / "reference",
             xmpp_mode=self.config.getoption("rayo_reference_mode"),
             variations=tuple(self.config.getoption("rayo_variant")),
+            host=self.config.getoption("rayo_reference_host"),
         )
         try:
             return self.reference.start()

@@ -13,6 +13,10 @@
     server = "127.0.0.1:5060"        # where SIPp sends its INVITEs and responses
     inbound_uri = "sip:{user}@127.0.0.1:5060"   # reaches Rayo; {user} is the jid's local part
 
+    [harness]                        # optional
+    address = "10.0.0.3"             # the harness's own address for SIP, RTP and documents
+                                     # (default: the local address of the route to the SIP server)
+
     [run]
     dialect = "xep0327"
 
@@ -36,13 +40,16 @@
     mixer-components = ["output", "input"]
     multiple-joins = true
     messages-to-sip = true
+    shared-disk = false              # the server reads the harness's files (file: URLs)
 
 See docs/target.md for every key.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -66,6 +73,7 @@ DEFAULT_CLAIMS = {
     "mixer-components": ("output", "input"),  # components started on a mixer (a SHOULD: R-6.4-k)
     "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
     "messages-to-sip": False,  # a normal message to a call goes to the caller as SIP MESSAGE: a MAY (R-6.8.1-a)
+    "shared-disk": False,  # the server and the harness see the same files: file: URLs work both ways
 }
 # A seed server without a statement: the page's one component, and no joins (the page has none).
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": ()}
@@ -122,6 +130,7 @@ class Target:
     claims: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CLAIMS))  # the capability statement
     baseline: dict[str, str] = field(default_factory=dict)  # case id -> why it is a known failure
     known_findings: tuple[KnownFinding, ...] = ()  # findings the baseline accepts in any case
+    address: str | None = None  # the harness's own address; None: the route's to the SIP server
 
     @property
     def user(self) -> str:
@@ -144,6 +153,21 @@ class Target:
         offered = self.capabilities()
         return [need for need in needs if (need[3:] in offered if need.startswith("no ") else need not in offered)]
 
+    def harness_address(self) -> str:
+        """Where the harness's SIP, RTP and documents live, as the server must reach them: the
+        target's [harness] address, or the local address of the route to the server's SIP address
+        (a UDP connect sends nothing; it only picks the route)."""
+        if self.address:
+            return self.address
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(self.sip_server)
+                return probe.getsockname()[0]
+        except OSError as err:
+            host, port = self.sip_server
+            raise TargetError(f"no route to the server's SIP address {host}:{port} ({err.strerror or err}): "
+                              "set the harness's own address in [harness] address") from None
+
     def account(self, name: str) -> Account:
         return Account(self.jid, self.password) if name == "main" else self.accounts[name]
 
@@ -160,6 +184,7 @@ class Target:
             service=self.service,
             presence=presence or self.presence,
             max_stanza_size=self.max_stanza_size,
+            source=self.harness_address(),
         )
 
     def inbound(self, user: str | None = None) -> str:
@@ -172,9 +197,10 @@ class Target:
 # The keys each table may have: any other is a mistake (a misspelt key would be ignored and its
 # default used without a word). "accounts.*" is every [accounts.NAME] table.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "": ("name", "xmpp", "sip", "run", "timeouts", "accounts", "provoke", "capabilities"),
+    "": ("name", "xmpp", "sip", "harness", "run", "timeouts", "accounts", "provoke", "capabilities"),
     "xmpp": ("host", "port", "jid", "password", "password_env", "tls", "ca_file", "service", "presence", "max_stanza_size"),
     "sip": ("server", "inbound_uri"),
+    "harness": ("address",),
     "run": ("dialect", "baseline"),
     "timeouts": tuple(f.name for f in fields(Timeouts)),
     "capabilities": tuple(DEFAULT_CLAIMS),
@@ -221,6 +247,7 @@ def _load(file: TomlFile) -> Target:
         accounts=_accounts(file, file.table(data, "", "accounts", required=False)),
         provoke=_provoke(file, file.table(data, "", "provoke", required=False)),
         claims=_claims(file, data, dialect),
+        address=_harness_address(file, file.table(data, "", "harness", required=False)),
         **_baseline(file, run),
     )
 
@@ -282,6 +309,17 @@ def _timeouts(file: TomlFile, section: dict) -> Timeouts:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
             raise file.error("timeouts", key, f"must be a positive number of seconds, not {value!r}")
     return Timeouts(**{k: float(v) for k, v in section.items()})
+
+
+def _harness_address(file: TomlFile, section: dict) -> str | None:
+    file.check_keys("harness", section, KNOWN_KEYS["harness"])
+    address = file.value(section, "harness", "address", str)
+    if address is not None:
+        try:
+            ipaddress.IPv4Address(address)
+        except ValueError:
+            raise file.error("harness", "address", f"{address!r} is not an IPv4 address (SIPp binds one)") from None
+    return address
 
 
 def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:

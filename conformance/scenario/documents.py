@@ -1,4 +1,4 @@
-"""Audio documents for output cases: made on demand from their names, served by HTTP on loopback.
+"""Audio documents for output cases: made on demand from their names, served by HTTP.
 
 A case names a document by what it holds, so the reader knows what the
 caller should hear:
@@ -7,25 +7,23 @@ caller should hear:
     silence-200ms.wav                      200 ms of silence
     tone-440-200ms+tone-880-200ms.uri      a text/uri-list of those two WAVs
 
-`{documents}` in a case is the HTTP base URL, `{documents.file}` the same
-directory as a file: URL. The files a case names are written before it
-runs; the server under test fetches them (so it must reach this host).
+`{documents}` in a case is the HTTP base URL, on the harness's address. The
+files a case names are written before it runs; the server under test
+fetches them (so it must reach the harness's address).
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from ..fileserver import FileServer
 from ..media.tone import tone_samples
 from ..media.wav import wav_bytes
 
 AMPLITUDE = 0.25  # peak, as a fraction of full scale: an RMS level of -15 dBFS
 _WAV = re.compile(r"(?:tone-(\d+)|silence)-(\d+)ms\.wav")
-_MENTION = re.compile(r"\{documents(?:\.file)?\}/([\w+.-]+)")
+_MENTION = re.compile(r"\{documents\}/([\w+.-]+)")
 
 
 class UnknownDocument(ValueError):
@@ -52,39 +50,11 @@ def content(name: str, base_url: str) -> bytes:
     raise UnknownDocument(f"no document is called {name!r} (see conformance/scenario/documents.py)")
 
 
-class _Handler(SimpleHTTPRequestHandler):
-    extensions_map = {".wav": "audio/wav", ".uri": "text/uri-list"}
-
-    def log_message(self, format: str, *args) -> None:
-        """Requests are evidence of the server's behaviour, not noise on stderr."""
-
-
-class DocumentServer:
-    """A directory of documents and an HTTP server on 127.0.0.1 serving it, on a port of its own."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(directory)))
-        self._thread = threading.Thread(target=self._http.serve_forever, name="documents", daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self._http.server_address[:2]
-        return f"http://{host}:{port}"
-
-    @property
-    def file_url(self) -> str:
-        return self.directory.resolve().as_uri()
+class DocumentServer(FileServer):
+    """A directory of documents and an HTTP server on `host` serving it, on a port of its own."""
 
     def write(self, names: set[str]) -> None:
         """Write these documents, and the WAVs the lists among them name."""
         listed = {entry + ".wav" for name in names if name.endswith(".uri") for entry in name[: -len(".uri")].split("+")}
         for name in names | listed:
             (self.directory / name).write_bytes(content(name, self.url))
-
-    def close(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
-        self._thread.join()

@@ -12,13 +12,14 @@ transcript with the tolerance it used.
 from __future__ import annotations
 
 import asyncio
+import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from ..fileserver import opener
 from ..media.tape import GAP, Sound, sounds_in
 from ..media.tone import tone_samples
 from ..media.wav import Wav, WavError, read_wav
@@ -26,7 +27,7 @@ from ..sip import SipError
 from ..sip.media import CallMedia
 from ..sip.parties import can_play_pcap
 from . import model
-from .failures import StepFailed
+from .failures import SetupFailed, StepFailed
 from .template import substitute
 
 if TYPE_CHECKING:
@@ -141,8 +142,10 @@ class MediaSteps:
     async def do_RecordingHolds(self: CaseRunner, step: model.RecordingHolds) -> None:
         uri = substitute(step.source, self.variables).strip()
         try:
-            data = await asyncio.to_thread(fetch, uri)
+            data = await asyncio.to_thread(fetch, uri, self.address, bool(self.target.claims.get("shared-disk")))
             wav = read_wav(data)
+        except Unfetchable as err:
+            raise SetupFailed(f"{step.phrase}: the harness cannot check the recording {uri}: {err}") from None
         except (OSError, ValueError, WavError) as err:
             raise StepFailed(self.failure(step, f"{step.phrase}: cannot read the recording {uri}: {err}"))
         self.transcript.note("harness", f"fetched the recording {uri}: {len(data)} bytes, {wav.duration:.3f} s, {len(wav.channels)} channel(s)")
@@ -212,15 +215,28 @@ def cadenced(tone: tuple[float, ...], milliseconds: int, cadence: tuple[float, f
     return (cycle * (milliseconds // (on + off) + 1))[: milliseconds * 8]
 
 
-def fetch(uri: str) -> bytes:
-    """The bytes at a file: or http(s): URI."""
+class Unfetchable(Exception):
+    """The harness cannot get at a recording from where it is: its content has no verdict."""
+
+
+def fetch(uri: str, source: str, shared_disk: bool) -> bytes:
+    """The bytes at an http(s): URI (asked from `source`), or a file: URI when the server shares the harness's disk.
+    An HTTP error status is the server's answer and stands; not reaching the server is Unfetchable."""
     parsed = urllib.parse.urlparse(uri)
     if parsed.scheme == "file":
+        if not shared_disk:
+            raise Unfetchable("a file: URI names a file on the server's disk, which the harness reads only when "
+                              "the target claims shared-disk (docs/target.md)")
         return Path(urllib.parse.unquote(parsed.path)).read_bytes()
     if parsed.scheme in ("http", "https"):
-        with urllib.request.urlopen(uri, timeout=FETCH_TIMEOUT) as response:
-            return response.read()
-    raise ValueError(f"the harness cannot fetch a {parsed.scheme or 'schemeless'} URI")
+        try:
+            with opener(source).open(uri, timeout=FETCH_TIMEOUT) as response:
+                return response.read()
+        except urllib.error.HTTPError:
+            raise
+        except OSError as err:  # URLError (refused, no route, TLS) and timeouts
+            raise Unfetchable(f"it could not be reached: {getattr(err, 'reason', None) or err}") from None
+    raise Unfetchable(f"it fetches http:, https: and (on a shared disk) file: URIs, not {parsed.scheme or 'schemeless'} ones")
 
 
 def nlsml_problem(text: str, digits: str, mode: str | None) -> str | None:

@@ -25,7 +25,7 @@ from ..protocol.validation import validator
 from ..results import CaseResult, Finding, Verdict
 from ..sip import SipDriver, SipError
 from ..xmpp import ConnectError, HarnessClient
-from ..target import Target
+from ..target import Target, TargetError
 from ..transcript import Transcript
 from . import model
 from .documents import DocumentServer, documents_named
@@ -59,6 +59,7 @@ class CaseRunner(MediaSteps):
         self.last_dialer: str | None = None
         self.clients: dict[str, Any] = {}
         self.sip: Any = None
+        self.address = ""  # the harness's own address (set up): SIP, RTP, documents
         self.documents: DocumentServer | None = None
         self.pending: dict[str, asyncio.Future] = {}
         self.answered: set[str] = set()  # ids of our iqs that got their one response
@@ -120,6 +121,10 @@ class CaseRunner(MediaSteps):
     # --- setup and teardown -------------------------------------------------------
 
     async def set_up(self) -> None:
+        try:
+            self.address = self.variables["harness"] = self.target.harness_address()
+        except TargetError as err:
+            raise SetupFailed(str(err)) from None
         self._serve_documents()
         callers, callees = self.case.sip_parties()
         if callers or callees:
@@ -132,9 +137,9 @@ class CaseRunner(MediaSteps):
         names = documents_named(self.case.text())
         if not names and "{documents" not in self.case.text():
             return
-        self.documents = DocumentServer(self.workdir / "documents")
+        self.documents = DocumentServer(self.workdir / "documents", self.address)
         self.documents.write(names)
-        self.variables.update({"documents": self.documents.url, "documents.file": self.documents.file_url})
+        self.variables["documents"] = self.documents.url
 
     async def _connect(self, name: str, spec: model.ClientSpec) -> None:
         resource = f"{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}"
@@ -176,6 +181,7 @@ class CaseRunner(MediaSteps):
             self.transcript,
             on_event=lambda event: self.observations.add(("sip", event.party), event),
             timeouts=self.target.timeouts,
+            local_host=self.address,
         )
         try:
             await self.sip.start(callers, callees)
@@ -298,9 +304,8 @@ class CaseRunner(MediaSteps):
         self.last_dialer = step.party
         request_uri = substitute(step.to, self.variables) if step.to else self.target.inbound()
         headers = list(step.headers) + [("X-Harness-Call", token)]
-        host = self.sip.local_host if hasattr(self.sip, "local_host") else "127.0.0.1"
-        self.variables[f"{step.party}.uri"] = f"sip:{token}@{host}"
-        await self._sip_command(step, lambda: self.sip.caller(step.party).dial(request_uri, headers, from_uri=f"sip:{token}@{host}"))
+        self.variables[f"{step.party}.uri"] = f"sip:{token}@{self.address}"
+        await self._sip_command(step, lambda: self.sip.caller(step.party).dial(request_uri, headers, from_uri=f"sip:{token}@{self.address}"))
 
     async def do_SipAction(self, step: model.SipAction) -> None:
         role = self.sip.caller(step.party) if step.party.startswith("caller") else self.sip.callee(step.party)

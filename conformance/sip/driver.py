@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..ports import free_media_port, free_port, free_udp_tcp_port
+from ..ports import LOOPBACK, free_media_port, free_port, free_udp_tcp_port
 from ..target import Timeouts
 from ..transcript import Transcript
 from .errors import PortBusy, SipError
@@ -31,13 +31,12 @@ START_ATTEMPTS = 5  # a port taken between allocation and SIPp's bind: try other
 
 
 class SipDriver:
-    local_host = "127.0.0.1"
-
     def __init__(self, workdir: Path, server: tuple[str, int] | None, transcript: Transcript,
                  on_event: Callable[[SipEvent], None], timeouts: Timeouts = Timeouts(), *,
-                 sipp: str = "sipp", process_timeout: float = 300.0):
+                 sipp: str = "sipp", process_timeout: float = 300.0, local_host: str = LOOPBACK):
         self.workdir = Path(workdir)
         self.server = server
+        self.local_host = local_host  # the harness's address: SIPp's SIP and media, the RTP ends
         self.settings = Settings(
             transcript=transcript,
             on_event=on_event,
@@ -66,7 +65,7 @@ class SipDriver:
         self.roles = {kind: SippRole(kind, self.workdir, parties, self.settings) for kind, parties in wanted.items()}
         busy: list[str] = []
         for attempt in range(1, START_ATTEMPTS + 1):
-            ports = {kind: _ports() for kind in self.roles}
+            ports = {kind: _ports(self.local_host) for kind in self.roles}
             starts = [role.start(attempt, ports[kind], self._remote(kind, ports)) for kind, role in self.roles.items()]
             results = await asyncio.gather(*starts, return_exceptions=True)
             failures = [result for result in results if isinstance(result, BaseException)]
@@ -115,15 +114,17 @@ class SipDriver:
         await asyncio.gather(*(role.shutdown() for role in self.roles.values()))
 
 
-def _ports() -> SippPorts:
-    """Four distinct loopback ports, and the media one's video neighbour (p+2) distinct from them;
+def _ports(host: str) -> SippPorts:
+    """Four distinct ports on `host`, and the media one's video neighbour (p+2) distinct from them;
     the twin one is replaced for an "A passive" callee."""
     while True:
         ports = SippPorts(
-            sip=free_udp_tcp_port(),
-            media=free_media_port(),
-            control=free_port(socket.SOCK_DGRAM),
-            twin=free_port(socket.SOCK_STREAM),
+            host=host,
+            sip=free_udp_tcp_port(host),
+            media=free_media_port(host),
+            control=free_port(socket.SOCK_DGRAM, host),
+            twin=free_port(socket.SOCK_STREAM, host),
         )
-        if len(set(vars(ports).values()) | {ports.media + 2}) == 5:
+        numbers = {ports.sip, ports.media, ports.control, ports.twin, ports.media + 2}
+        if len(numbers) == 5:
             return ports

@@ -1,4 +1,4 @@
-"""The harness's end of a call's audio: an RTP endpoint on loopback, one per SIP call.
+"""The harness's end of a call's audio: an RTP endpoint on the harness's address, one per SIP call.
 
 Its port is the one the SIPp party's SDP carries, so the server sends the
 call's audio here and takes the party's audio from here. What arrives is
@@ -49,8 +49,8 @@ def remote_media(sdp: str) -> RemoteMedia | None:
 
 
 class CallMedia:
-    def __init__(self) -> None:
-        self.endpoint = RtpEndpoint("127.0.0.1")
+    def __init__(self, host: str) -> None:
+        self.endpoint = RtpEndpoint(host)
         self.endpoint.on_packet = self._on_packet
         self.endpoint.on_dtmf = self._on_dtmf
         self.tape = Tape()
@@ -59,9 +59,9 @@ class CallMedia:
         self._changed = asyncio.Event()
 
     @classmethod
-    def open(cls) -> CallMedia:
-        """Bind a loopback port; call from the running loop."""
-        media = cls()
+    def open(cls, host: str) -> CallMedia:
+        """Bind a port on `host`; call from the running loop."""
+        media = cls(host)
         media.endpoint.open()
         return media
 

@@ -89,7 +89,7 @@ class Caller(_Party):
         `headers` go into the INVITE in the order given, after the harness's own.
         """
         assert self._role.ports is not None
-        from_uri = from_uri or f"sip:{self.name}@127.0.0.1:{self._role.ports.sip}"
+        from_uri = from_uri or f"sip:{self.name}@{self._role.ports.host}:{self._role.ports.sip}"
         call = SipCall(f"{self.name}-{secrets.token_hex(8)}@rayo-conformance", self.name)
         self._role.add_call(call)
         extra = (("Request-URI", request_uri), ("From-URI", from_uri))
@@ -106,7 +106,7 @@ class Callee(_Party):
     def uri(self) -> str:
         """What a Rayo dial targets to reach this party."""
         assert self._role.ports is not None
-        return f"sip:{self.name}@127.0.0.1:{self._role.ports.sip}"
+        return f"sip:{self.name}@{self._role.ports.host}:{self._role.ports.sip}"
 
     async def _call(self, call_id: str | None) -> SipCall:
         """The call (the latest if none is named), once its INVITE has come."""

@@ -56,6 +56,7 @@ class SippFiles:
 
 @dataclass(frozen=True)
 class SippPorts:
+    host: str  # the harness's address: every port below is on it
     sip: int
     media: int
     control: int
@@ -63,7 +64,8 @@ class SippPorts:
 
 
 def command_line(sipp: str, files: SippFiles, ports: SippPorts, remote: tuple[str, int], timeout: float) -> list[str]:
-    """Loopback only, every port explicit, traces named per run, in the
+    """Every socket on the harness's address (SIPp's 3PCC client connects from
+    it in any case), every port explicit, traces named per run, in the
     foreground (never -bg, which hides the PID and the exit code). UDP
     retransmissions are off (-nr): see scenario.py.
 
@@ -77,8 +79,8 @@ def command_line(sipp: str, files: SippFiles, ports: SippPorts, remote: tuple[st
     return [
         *guard, sipp, f"{host}:{port}",
         "-sf", str(files.scenario),
-        "-i", "127.0.0.1", "-p", str(ports.sip), "-mp", str(ports.media), "-cp", str(ports.control),
-        "-3pcc", f"127.0.0.1:{ports.twin}",
+        "-i", ports.host, "-p", str(ports.sip), "-mp", str(ports.media), "-cp", str(ports.control),
+        "-3pcc", f"{ports.host}:{ports.twin}",
         "-t", "u1", "-nr", "-nostdin", "-timeout", f"{timeout:g}s",
         "-trace_msg", "-message_file", str(files.messages),
         "-trace_shortmsg", "-shortmessage_file", str(files.short),

@@ -82,7 +82,7 @@ class SippRole:
         accepted: asyncio.Future = loop.create_future()
         listener = None
         if self.kind == "callee":  # "A passive": the harness listens, SIPp connects
-            listener = await asyncio.start_server(lambda r, w: _first(accepted, r, w), "127.0.0.1", 0)
+            listener = await asyncio.start_server(lambda r, w: _first(accepted, r, w), ports.host, 0)
             ports = replace(ports, twin=listener.sockets[0].getsockname()[1])
         self.ports = ports
         self._process = SippProcess(self.kind, command_line(self.settings.sipp, files, ports, remote, self.settings.process_timeout), files)
@@ -90,7 +90,7 @@ class SippRole:
         deadline = loop.time() + self.settings.start_timeout
         try:
             if listener is None:  # controller B: SIPp listens, the harness connects
-                reader, writer = await twin.connect(ports.twin, self._process.exited_within, deadline)
+                reader, writer = await twin.connect((ports.host, ports.twin), self._process.exited_within, deadline)
             else:
                 reader, writer = await self._accepted(accepted, deadline)
         except SipError as err:
@@ -247,7 +247,8 @@ class SippRole:
     def media(self, call: SipCall) -> CallMedia:
         """The call's RTP end, opened the first time it is needed (its port goes in the party's SDP)."""
         if call.media is None:
-            call.media = CallMedia.open()
+            assert self.ports is not None
+            call.media = CallMedia.open(self.ports.host)
         return call.media
 
     def add_call(self, call: SipCall) -> None:

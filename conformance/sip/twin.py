@@ -80,9 +80,9 @@ class TwinChannel:
         await self._task
 
 
-async def connect(port: int, exited_within: Callable[[float], Awaitable[bool]],
+async def connect(address: tuple[str, int], exited_within: Callable[[float], Awaitable[bool]],
                   deadline: float) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """Connect to a controller-B SIPp listening on 127.0.0.1:port.
+    """Connect to a controller-B SIPp listening on `address`.
 
     SIPp gives no sign that its 3PCC port is listening (nothing on stdout, no
     file), so the harness tries to connect, with a short growing pause between
@@ -93,10 +93,10 @@ async def connect(port: int, exited_within: Callable[[float], Awaitable[bool]],
     pause = 0.005
     while True:
         try:
-            return await asyncio.open_connection("127.0.0.1", port)
+            return await asyncio.open_connection(*address, local_addr=(address[0], 0))
         except OSError as err:
             if loop.time() + pause > deadline:
-                raise SipError(f"SIPp did not accept the 3PCC connection on 127.0.0.1:{port}: {err}") from None
+                raise SipError(f"SIPp did not accept the 3PCC connection on {address[0]}:{address[1]}: {err}") from None
         if await exited_within(pause):
             raise SipError("SIPp exited before accepting the 3PCC connection")
         pause = min(pause * 2, 0.1)

@@ -42,6 +42,7 @@ class Account:
     service: str = ""  # the Rayo service domain, target of the initial presence
     presence: str = "directed-chat"  # "directed-chat" | "broadcast" | "none"
     max_stanza_size: int = DEFAULT_MAX_STANZA  # bytes; a longer stanza from the server ends the stream
+    source: str | None = None  # the harness's own address to connect from; None: the route's
 
     def __post_init__(self) -> None:
         if self.tls not in TLS_MODES:
@@ -105,7 +106,8 @@ class HarnessClient:
         self._stage = f"connecting to {account.host}:{account.port}"
         self._login = asyncio.get_running_loop().create_future()
         self._xmpp = LoginXMPP(
-            account.jid, account.password, account.tls, account.ca_file, self._received, self._sent, self._is_login_element
+            account.jid, account.password, account.tls, account.ca_file, self._received, self._sent, self._is_login_element,
+            account.source,
         )
         self._xmpp.add_event_handler("connection_failed", self._connection_failed)
         self._xmpp.add_event_handler("connected", lambda _: self._set_stage("waiting for the server's stream header"))

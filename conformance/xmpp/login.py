@@ -38,6 +38,7 @@ class LoginXMPP(ClientXMPP):
         received: Callable[[bytes], bool],
         sent: Callable[[bytes], None],
         is_login_element: Callable[[ET.Element], bool],
+        source: str | None = None,
     ):
         plain = tls == "plain"
         super().__init__(
@@ -47,6 +48,7 @@ class LoginXMPP(ClientXMPP):
             ssl_context=_ssl_context(tls, ca_file),
         )
         self._received, self._sent, self._is_login_element = received, sent, is_login_element
+        self._source = source  # the local address to connect from; None: the route's
         # One connection attempt, on the given port, as the account says.
         self.enable_direct_tls = False
         self.enable_starttls = not plain
@@ -54,6 +56,24 @@ class LoginXMPP(ClientXMPP):
         self.whitespace_keepalive = False  # the harness decides everything that goes on the wire
         self.unregister_feature("session", _SESSION_ORDER)
         self.register_feature("session", self._start_session, restart=False, order=_SESSION_ORDER)
+
+    async def _attempt_connection(self, host: str, port: int, tls: bool, server_hostname: str | None) -> bool:
+        """One TCP connection from the harness's own address: slixmpp's attempt cannot choose the
+        source, and a host with several addresses would otherwise show the server another one than
+        SIP and RTP do. Direct TLS is off (__init__), so `tls` is always False here."""
+        if self._source is None:
+            return await super()._attempt_connection(host, port, tls, server_hostname)
+        self.event_when_connected = "connected"
+        self._connect_loop_wait += 1  # slixmpp's back-off before a retry, as its own attempt keeps it
+        if self._current_connection_attempt is None:  # cancelled meanwhile
+            return False
+        try:
+            await self.loop.create_connection(lambda: self, host, port, local_addr=(self._source, 0))
+        except OSError as err:
+            self.event("connection_failed", err)
+            return False
+        self._connect_loop_wait = 0
+        return True
 
     def data_received(self, data: bytes) -> None:
         if self._received(data):

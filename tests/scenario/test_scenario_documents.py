@@ -21,13 +21,13 @@ def test_names_say_what_the_documents_hold():
         content("song.mp3", "http://x")
 
 
-def test_a_case_names_documents_by_either_base():
-    text = '<document url="{documents}/tone-440-300ms.wav"/><document url="{documents.file}/a+b.uri"/>'
+def test_a_case_names_documents_under_the_base_url():
+    text = '<document url="{documents}/tone-440-300ms.wav"/><document url="{documents}/a+b.uri"/>'
     assert documents_named(text) == {"tone-440-300ms.wav", "a+b.uri"}
 
 
 def test_the_server_serves_what_it_wrote_with_its_content_type(tmp_path):
-    server = DocumentServer(tmp_path / "documents")
+    server = DocumentServer(tmp_path / "documents", "127.0.0.5")
     try:
         server.write({"tone-440-100ms+silence-100ms.uri"})
         with urllib.request.urlopen(f"{server.url}/tone-440-100ms.wav", timeout=5) as response:
@@ -35,6 +35,6 @@ def test_the_server_serves_what_it_wrote_with_its_content_type(tmp_path):
             assert response.read() == content("tone-440-100ms.wav", server.url)
         with urllib.request.urlopen(f"{server.url}/tone-440-100ms+silence-100ms.uri", timeout=5) as response:
             assert response.headers["Content-Type"] == "text/uri-list"
-        assert server.file_url.startswith("file:///") and (tmp_path / "documents" / "silence-100ms.wav").exists()
+        assert server.url.startswith("http://127.0.0.5:") and (tmp_path / "documents" / "silence-100ms.wav").exists()
     finally:
         server.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import socket
@@ -125,10 +126,10 @@ def test_a_sip_port_taken_by_someone_else_means_other_ports(tmp_path, monkeypatc
     allocate = driver_module._ports
     first = iter([True])
 
-    def ports():
-        chosen = allocate()
+    def ports(host):
+        chosen = allocate(host)
         if next(first, False):  # the caller's first SIP port is already bound
-            return chosen.__class__(taken.getsockname()[1], chosen.media, chosen.control, chosen.twin)
+            return dataclasses.replace(chosen, sip=taken.getsockname()[1])
         return chosen
 
     monkeypatch.setattr(driver_module, "_ports", ports)
