@@ -13,7 +13,7 @@ demo: $(INSTALLED)
 	$(BIN)/rayo-conformance demo
 
 test: $(INSTALLED)
-	@tools/ensure-system-tools sipp prosody chromium openssl
+	@tools/ensure-system-tools sipp prosody chromium openssl tcpdump
 	$(BIN)/pytest -q -n auto
 
 venv: $(INSTALLED)
