@@ -67,6 +67,7 @@ class CaseRunner(MediaSteps):
         self.delay_reported = False
         self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
         self.playing: list[asyncio.Task] = []  # audio a party still sends ("starts playing")
+        self.reported_late: set[int] = set()  # ids of stanzas an `expect nothing more` reported
 
     # --- the whole case -----------------------------------------------------------
 
@@ -501,19 +502,23 @@ class CaseRunner(MediaSteps):
         if step.within:
             window = step.within * self.target.timeouts.scale
             self.transcript.note(step.client, f"quiet window of {window:.2f} s for {source}")
-            await self.observations.wait(lambda: self._late_from(key, source), window, [key])
+            await self.observations.wait(lambda: self._late_from(key, source) or None, window, [key])
         else:
             await self.round_trip(step.client)
         late = self._late_from(key, source)
-        if late is not None:
-            raise StepFailed(self.failure(step, f"{step.phrase}: {source} sent more: {late.text}", expected="nothing more", actual=late.text))
+        if late:
+            # A finding, not the end of the case: what the server sent too takes nothing later steps need.
+            # Each message is reported once; a later step may still expect it.
+            self.reported_late.update(id(stanza) for stanza in late)
+            more = f" (and {len(late) - 1} more)" if len(late) > 1 else ""
+            self.findings.append(self.failure(step, f"{step.phrase}: {source} sent more: {late[0].text}{more}",
+                                              expected="nothing more", actual="\n".join(stanza.text for stanza in late)))
 
-    def _late_from(self, key, source: str) -> Stanza | None:
+    def _late_from(self, key, source: str) -> list[Stanza]:
+        """What the source sent after the events the steps took, not reported by an earlier such step."""
         stream = self.observations.stream(key)
-        for stanza in stream.events[stream.position :]:
-            if under_jid(stanza.sender, source):
-                return stanza
-        return None
+        return [stanza for stanza in stream.events[stream.position :]
+                if under_jid(stanza.sender, source) and id(stanza) not in self.reported_late]
 
     def give_up(self, iq_id: str) -> None:
         self.pending.pop(iq_id, None)
