@@ -395,15 +395,23 @@ def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, us
 
 
 def in_any_order(obs: Observations, probes: list[Probe], variables: Variables, loose: bool = False) -> Found | None:
-    """Every probe fits a distinct event at or after its stream's position."""
+    """Every probe fits a distinct event at or after its stream's position. Loosely: the matching with
+    the fewest differences, so that an event one probe fits whole is not taken by another's identity."""
     start = {key: s.position for key, s in obs.streams.items()}
+    best: list[Found] = []  # loosely: the matching with the fewest differences so far
 
     def assign(remaining: list[Probe], variables: dict, hits: tuple, differences: tuple):
+        if best and len(differences) >= len(best[0].differences):
+            return None
         if not remaining:
             positions = dict(start)
             for key, index in hits:
                 positions[key] = max(positions.get(key, 0), index + 1)
-            return Found(variables, positions, hits, differences)
+            found = Found(variables, positions, hits, differences)
+            if differences:
+                best[:] = [found]
+                return None  # a matching with fewer may yet come
+            return found
         # Try the probes whose variables are known first: captures feed later ones.
         for n, probe in enumerate(remaining):
             for index in _candidates(obs, probe, start, set(hits)):
@@ -419,7 +427,7 @@ def in_any_order(obs: Observations, probes: list[Probe], variables: Variables, l
                     return found
         return None
 
-    return assign(list(probes), dict(variables), (), ())
+    return assign(list(probes), dict(variables), (), ()) or (best[0] if best else None)
 
 
 def _strays(obs: Observations, probe: Probe, variables: Variables) -> list[str]:

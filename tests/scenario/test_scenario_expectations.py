@@ -205,3 +205,16 @@ def test_a_wrong_presence_type_and_a_wrong_child_are_both_named():
     probe = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hangup-command/></end>", type="unavailable"), CONTEXT)
     _, why = probe.fits(presence(END.replace(" type='unavailable'", "")), {})
     assert why.startswith("presence type is available, expected unavailable; /end: child <hangup-command")
+
+
+def test_a_loose_group_takes_the_matching_with_the_fewest_differences():
+    obs = Observations()
+    joined = "<presence from='m@rayo.test'><joined xmlns='urn:xmpp:rayo:1' call-uri='xmpp:{}@rayo.test'/></presence>"
+    obs.add(("xmpp", "client"), presence(joined.format("b")))
+    obs.add(("xmpp", "client"), presence(joined.format("z")))
+    expect_a, expect_b = (expect_from("m@rayo.test", f"<joined xmlns='urn:xmpp:rayo:1' call-uri='xmpp:{c}@rayo.test'/>") for c in "ab")
+    probes = [probe_for(expect_a, CONTEXT), probe_for(expect_b, CONTEXT)]
+    assert in_any_order(obs, probes, {}) is None
+    found = in_any_order(obs, probes, {}, loose=True)
+    assert [d.probe for d in found.differences] == [probes[0]]  # b took its own event; a the other, with z
+    assert sorted(found.hits) == [(("xmpp", "client"), 0), (("xmpp", "client"), 1)]
