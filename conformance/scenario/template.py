@@ -291,21 +291,37 @@ def match_payload(
 
 
 def salvage(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str]) -> dict[str, str]:
-    """The captures an element that does not match still gives: each template element is paired
-    with the first unpaired element of its name, and each capture whose own value fits is kept,
-    so one wrong detail does not lose the values later steps need."""
+    """The captures a payload that does not match still gives, so one wrong detail does not lose
+    the values later steps need. Each template element is paired with the first unpaired element
+    of its name whose own attributes and text fit, or else with the only one of its name, and each
+    capture whose own value fits is kept; children are searched alike. Among several of a name
+    none of which fits, nothing is taken: a header of another name is not the one a capture meant."""
     captured: dict[str, str] = {}
     paired: set[int] = set()
     for template in templates:
-        for position, actual in enumerate(children):
-            if position not in paired and actual.tag == template.tag:
-                paired.add(position)
-                captured.update(_salvage_element(template, actual, {**variables, **captured}))
-                break
+        same = [p for p, actual in enumerate(children) if actual.tag == template.tag]
+        fitting = [p for p in same if p not in paired and _own_fit(template, children[p], {**variables, **captured})]
+        chosen = fitting[0] if fitting else same[0] if len(same) == 1 else None
+        if chosen is None or chosen in paired:
+            continue
+        paired.add(chosen)
+        actual = children[chosen]
+        captured.update(_fitting_values(template, actual, {**variables, **captured}))
+        captured.update(salvage(_children(template), _children(actual), {**variables, **captured}))
     return captured
 
 
-def _salvage_element(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> dict[str, str]:
+def _own_fit(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> bool:
+    """The element's attributes and text fit the template's, its children aside."""
+    matcher = Matcher(variables)
+    try:
+        attributes, mismatch = matcher._attributes(template, actual, False, "", variables)
+        return mismatch is None and matcher._text(template, actual, False, "", {**variables, **attributes})[1] is None
+    except UnknownVariable:
+        return False
+
+
+def _fitting_values(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> dict[str, str]:
     captured: dict[str, str] = {}
     pairs = [(value, actual.get(name)) for name, value in _template_attributes(template).items() if name in actual.attrib]
     for expected, got in pairs + [(_text(template), _text(actual))]:
@@ -313,7 +329,6 @@ def _salvage_element(template: etree._Element, actual: etree._Element, variables
             captured.update(match_value(expected, got, {**variables, **captured}) or {})
         except UnknownVariable:
             continue  # a value that needs a variable no step captured: nothing to keep from it
-    captured.update(salvage(_children(template), _children(actual), {**variables, **captured}))
     return captured
 
 

@@ -102,5 +102,12 @@ def test_salvage_keeps_the_captures_whose_own_values_fit():
     template = parse_template("<complete xmlns='urn:x'><success/><recording uri='{capture:uri}' size='{capture:bytes}' duration='{10..20}'/></complete>")
     actual = parse_template("<complete xmlns='urn:x'><error/><recording uri='file:/r.wav' duration='99'/></complete>")
     assert match_payload(template, actual, {})[0] is None  # <error/> is not <success/>
-    assert salvage(template, actual, {}) == {"uri": "file:/r.wav"}  # size is missing: nothing to keep from it
+    assert salvage(template, actual, {}) == {"uri": "file:/r.wav"}  # the only recording; its size is missing
     assert salvage(template, parse_template("<other xmlns='urn:x'/>"), {}) == {}
+
+
+def test_salvage_takes_a_capture_only_from_the_element_it_was_meant_for():
+    template = parse_template("<offer xmlns='urn:x' to='sip:*'><header name='X-Id' value='{capture:id}'/><header name='X-No' value='{capture:no}'/></offer>")
+    actual = parse_template("<offer xmlns='urn:x' to='1000@h'><header name='Via' value='SIP/2.0/UDP h'/><header name='X-Id' value='7'/></offer>")
+    # The offer's to is wrong, yet it is the only offer; its X-Id header comes after a Via; no header is X-No.
+    assert salvage(template, actual, {}) == {"id": "7"}
