@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from .baseline import excuse
+from .breaker import CircuitBreaker
 from .outcome import UNREACHABLE, RunOutcome
 from .preflight import ServerInfo, TargetUnreachable, preflight
 from .results import CaseResult, result_from_dict, result_to_dict
@@ -41,6 +42,7 @@ class RayoSession:
         self.report_dir = Path(config.getoption("rayo_report") or default)
         self.report_path: Path | None = None
         self.outcome = RunOutcome(self.certify)
+        self.breaker: CircuitBreaker | None = None  # made with the target, at the first case
 
     # --- options ------------------------------------------------------------------
 
@@ -130,7 +132,13 @@ class RayoSession:
         from .scenario.runner import run_case
 
         target = self.target()
-        return self.event_loop().run_until_complete(run_case(case, target, self.workdir / "cases" / case.id, strict=self.strict))
+        if self.breaker is None:
+            self.breaker = CircuitBreaker(target.silent_limit)
+        if self.breaker.open:
+            return self.breaker.ended(case, target.dialect)
+        result = self.event_loop().run_until_complete(run_case(case, target, self.workdir / "cases" / case.id, strict=self.strict))
+        self.breaker.note(result)
+        return result
 
     def known_failure(self, result: CaseResult) -> str | None:
         """Why the baseline excuses a failed case: it lists the case, or every finding that fails it."""
@@ -146,7 +154,7 @@ class RayoSession:
         """Every case's result reaches the session that writes the report (the controller under xdist)."""
         if report.when != "teardown":
             results = [self.collect(encoded) for encoded in getattr(report, "rayo_results", ())]
-            self.outcome.reported(report, [result.verdict for result in results])
+            self.outcome.reported(report, results)
 
     @pytest.hookimpl
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

@@ -131,6 +131,7 @@ class Target:
     baseline: dict[str, str] = field(default_factory=dict)  # case id -> why it is a known failure
     known_findings: tuple[KnownFinding, ...] = ()  # findings the baseline accepts in any case
     address: str | None = None  # the harness's own address; None: the route's to the SIP server
+    silent_limit: int = 3  # cases in a row without a word from the server before the rest end (breaker.py)
 
     @property
     def user(self) -> str:
@@ -201,7 +202,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "xmpp": ("host", "port", "jid", "password", "password_env", "tls", "ca_file", "service", "presence", "max_stanza_size"),
     "sip": ("server", "inbound_uri"),
     "harness": ("address",),
-    "run": ("dialect", "baseline"),
+    "run": ("dialect", "baseline", "silent_limit"),
     "timeouts": tuple(f.name for f in fields(Timeouts)),
     "capabilities": tuple(DEFAULT_CLAIMS),
     "accounts.*": ("jid", "password", "password_env"),
@@ -249,6 +250,7 @@ def _load(file: TomlFile) -> Target:
         claims=_claims(file, data, dialect),
         address=_harness_address(file, file.table(data, "", "harness", required=False)),
         **_baseline(file, run),
+        silent_limit=_silent_limit(file, run),
     )
 
 
@@ -337,6 +339,13 @@ def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:
         else:
             claims[key] = file.value(section, "capabilities", key, bool, False)
     return claims
+
+
+def _silent_limit(file: TomlFile, run: dict) -> int:
+    limit = file.value(run, "run", "silent_limit", int, Target.silent_limit)
+    if limit < 0:
+        raise file.error("run", "silent_limit", f"must be a number of cases (0: never stop early), not {limit}")
+    return limit
 
 
 def _baseline(file: TomlFile, run: dict) -> dict[str, Any]:

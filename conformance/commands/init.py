@@ -41,6 +41,7 @@ inbound_uri = {inbound_uri}
 [run]
 dialect = "xep0327"               # or "seed", the draft before XEP-0327
 # baseline = "known-failures.toml"  # known failures: reported, not failing the run (ignored by --certify)
+# silent_limit = 3                # cases in a row without a word from the server before the rest end
 
 [capabilities]                    # what the server claims; cases needing more are not applicable
 components = ["output", "input", "prompt", "record"]
