@@ -52,11 +52,11 @@ def test_documents_that_cannot_be_played_are_refused(attributes, condition):
 
 
 def test_a_wav_by_http_from_another_loopback_address(tmp_path):
-    """127.0.0.0/8 stands in for other hosts: a document served on 127.0.0.5 plays."""
+    """127.0.0.0/8 stands in for other hosts: a document served on 127.0.0.6 plays."""
     tone = tone_samples([440], 100)
     (tmp_path / "a.wav").write_bytes(wav_bytes([tone]))
-    served = FileServer(tmp_path, "127.0.0.5")
+    served = FileServer(tmp_path, "127.0.0.6")
     try:
-        assert render_document(document(url=f"{served.url}/a.wav"), source="127.0.0.9") == tone
+        assert render_document(document(url=f"{served.url}/a.wav"), source="127.0.0.7") == tone
     finally:
         served.close()

@@ -27,7 +27,7 @@ def test_a_case_names_documents_under_the_base_url():
 
 
 def test_the_server_serves_what_it_wrote_with_its_content_type(tmp_path):
-    server = DocumentServer(tmp_path / "documents", "127.0.0.5")
+    server = DocumentServer(tmp_path / "documents", "127.0.0.6")
     try:
         server.write({"tone-440-100ms+silence-100ms.uri"})
         with urllib.request.urlopen(f"{server.url}/tone-440-100ms.wav", timeout=5) as response:
@@ -35,6 +35,6 @@ def test_the_server_serves_what_it_wrote_with_its_content_type(tmp_path):
             assert response.read() == content("tone-440-100ms.wav", server.url)
         with urllib.request.urlopen(f"{server.url}/tone-440-100ms+silence-100ms.uri", timeout=5) as response:
             assert response.headers["Content-Type"] == "text/uri-list"
-        assert server.url.startswith("http://127.0.0.5:") and (tmp_path / "documents" / "silence-100ms.wav").exists()
+        assert server.url.startswith("http://127.0.0.6:") and (tmp_path / "documents" / "silence-100ms.wav").exists()
     finally:
         server.close()

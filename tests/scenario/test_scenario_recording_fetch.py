@@ -15,7 +15,7 @@ from conformance.fileserver import FileServer
 from conformance.ports import free_port
 from conformance.scenario.media_steps import Unfetchable, fetch
 
-SERVER, HARNESS = "127.0.0.9", "127.0.0.5"
+SERVER, HARNESS = "127.0.0.7", "127.0.0.6"
 
 
 def test_a_file_uri_is_read_only_on_a_shared_disk(tmp_path):
@@ -28,7 +28,7 @@ def test_a_file_uri_is_read_only_on_a_shared_disk(tmp_path):
 
 def test_a_scheme_the_harness_does_not_speak_is_unfetchable():
     with pytest.raises(Unfetchable, match="not ftp ones"):
-        fetch("ftp://127.0.0.9/r.wav", HARNESS, shared_disk=True)
+        fetch("ftp://127.0.0.7/r.wav", HARNESS, shared_disk=True)
 
 
 def test_a_server_that_cannot_be_reached_is_unfetchable():

@@ -13,7 +13,7 @@ from conformance.xmpp import Account, ConnectError, HarnessClient
 
 from .xmpp_kit import ACCOUNTS
 
-SERVER, HARNESS = "127.0.0.9", "127.0.0.5"
+SERVER, HARNESS = "127.0.0.7", "127.0.0.6"
 
 
 def client(port: int, source: str | None) -> HarnessClient:
@@ -39,7 +39,7 @@ def test_the_server_sees_the_connection_come_from_the_harness_address(source, se
         finally:
             server.close()
 
-    assert asyncio.run(main()) == seen  # without a source the route to 127.0.0.9 starts at 127.0.0.1
+    assert asyncio.run(main()) == seen  # without a source the route to 127.0.0.7 starts at 127.0.0.1
 
 
 def test_a_login_to_a_prosody_on_another_address(tmp_path):
