@@ -78,11 +78,21 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
-def test_run_with_a_bad_target_file_exits_4_with_one_message_before_anything_runs(tmp_path):
-    (tmp_path / "t.toml").write_text(GOOD.replace('host = "127.0.0.1"', 'hots = "127.0.0.1"'))
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('host = "127.0.0.1"', 'hots = "127.0.0.1"', "t.toml:4: [xmpp] hots: unknown key; did you mean 'host'?"),
+        ("port = 5222", "port 5222", "t.toml:5: not valid TOML: Expected '=' after a key in a key/value pair (column 6)"),
+        ('service = "rayo.lab"', "", "t.toml:3: [xmpp]: missing key 'service'"),
+        ("port = 5222", 'port = "5222"', "t.toml:5: [xmpp] port: must be an integer, not '5222'"),
+    ],
+    ids=["unknown-key", "syntax-error", "missing-key", "wrong-type"],
+)
+def test_run_with_a_bad_target_file_exits_4_with_one_message_before_anything_runs(tmp_path, old, new, message):
+    (tmp_path / "t.toml").write_text(GOOD.replace(old, new, 1))
     done = cli("run", "-t", "t.toml", "--report", "report", cwd=tmp_path)
     assert done.returncode == 4
-    assert done.stderr.strip().splitlines() == ["ERROR: t.toml:4: [xmpp] hots: unknown key; did you mean 'host'?"]
+    assert done.stderr.strip().splitlines() == [f"ERROR: {message}"]
     assert "Traceback" not in done.stdout and "passed" not in done.stdout
     assert not (tmp_path / "report" / "index.html").exists()
 
