@@ -116,9 +116,12 @@ def _condition(stanza: Stanza) -> str:
 
 
 def _tls_hint(target: Target, reason: str) -> str:
-    """A server without TLS is common in a lab (mod_rayo without a certificate): say what to change."""
+    """Lab servers often have no TLS (mod_rayo without a certificate) or a self-signed
+    certificate: say what to change in the target file."""
     if target.tls == "starttls" and "STARTTLS" in reason:
         return "; for a server without TLS, set tls = \"plain\" in [xmpp]"
+    if "certificate verification failed" in reason and not target.ca_file:
+        return "; for a certificate no public CA signed, give its CA in [xmpp] ca_file"
     return ""
 
 
