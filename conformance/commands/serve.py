@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         for name in args.fault:
             fault(name)
         Without(args.without)
-        Variations(args.variant)
+        Variations(args.variant, args.dialect)
     except (UnknownFault, UnknownFeature, UnknownVariation) as err:
         print(f"rayo-conformance serve: {err}", file=sys.stderr)
         return 2

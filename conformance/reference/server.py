@@ -71,7 +71,7 @@ class ReferenceServer:
             without=Without(config.without),
             registered=frozenset(config.users + (config.other_user,)),
             dialect=config.dialect,
-            variations=Variations(config.variations),
+            variations=Variations(config.variations, config.dialect),
         )
         self.xmpp = self._xmpp()
         await self.xmpp.start()

@@ -39,12 +39,42 @@ def _v(name: str, area: str, summary: str, allowed_by: str, shown_in: Iterable[s
 
 
 IN = "xep0327.inbound."
+OUT = "xep0327.outbound."
+AV = "xep0327.availability."
 SIN = "seed.inbound."
+SOUT = "seed.outbound."
 
 CATALOGUE: tuple[Variation, ...] = (
     _v("reject-error-503", "inbound", "a reject with <error/> refuses the call with 503 Service Unavailable, not 500",
        "A15: the XEP maps no reject reason to a SIP code; the seed page's 500 is an example (\"e.g.\")",
        [IN + "reject-error", SIN + "reject-error"], r"^SIP/2\.0 503 ", touches="<reject", dialects=("xep0327", "seed")),
+    _v("reject-busy-600", "inbound", "a reject with <busy/> refuses the call with 600 Busy Everywhere, not 486",
+       "A15: \"busy = refused because of load\"; the XEP names no SIP code (the seed page's 486 is an example)",
+       [IN + "reject-busy", SIN + "reject-busy"], r"^SIP/2\.0 600 ", touches="<reject", dialects=("xep0327", "seed")),
+    _v("reject-decline-403", "inbound", "a reject with <decline/> refuses the call with 403 Forbidden, not 603",
+       "A15: \"decline = refused for an unspecified reason (e.g. access control)\"; the XEP names no SIP code",
+       [IN + "reject-decline", SIN + "reject-decline"], r"^SIP/2\.0 403 ", touches="<reject", dialects=("xep0327", "seed")),
+    _v("accept-183", "inbound", "accept tells the caller with 183 Session Progress, not 180 Ringing (as mod_rayo does)",
+       "R-6.2.2-l: the server notifies the caller, \"typically\" with 180; A15 lists 180 vs 183 as open",
+       [IN + "accept-rings-the-caller"], r"^SIP/2\.0 183 ", touches="<accept"),
+    _v("no-party-480", "availability", "a call with no potential controlling party is refused with 480, not 503",
+       "R-6.2.2-d: a \"service unavailable\" indication whose SIP code the XEP does not name (A15)",
+       [IN + "no-available-client", AV + "dnd-client-is-not-offered"], r"^SIP/2\.0 480 "),
+    _v("answered-on-inbound", "inbound", "an answered inbound call also sends <answered/> to its controlling party (as mod_rayo does)",
+       "§7.4: <answered/> is an event of the call; no passage forbids it on an inbound call",
+       [IN + "answer-then-client-hangup"], r"<answered ", touches="<answer"),
+    _v("hangup-unanswered-480", "inbound", "hanging up an unanswered inbound call refuses it with 480, not 603",
+       "§6.6.3 ends the call with no SIP code named; A15: the signalling mappings are open",
+       ["xep0327.output.early-media-before-answer"], r"^SIP/2\.0 480 ", touches="<hangup"),
+    _v("end-platform-code", "events", "every end reason carries a platform-code, a Q.850 cause (16, 17, ...) as mod_rayo gives",
+       "§7.5.1: an end reason has an OPTIONAL platform-code attribute (SIP, Q.850 or another code)",
+       [IN + "answer-then-client-hangup"], r"platform-code="),
+    _v("offer-headers-by-name", "offer", "the offer lists headers grouped by name (each name's values in their order)",
+       "R-6.7-b: only the values of one name form an ordered list; R-6.2.2-f carries the headers, in no order",
+       [IN + "offer-carries-the-call"], r"<header "),
+    _v("header-names-lowercase", "offer", "the offer gives the INVITE's header names in lower case",
+       "RFC 3261 §7.3.1: SIP header names are case-insensitive; the XEP carries them as the session has them",
+       [IN + "offer-carries-the-call"], r"<header name=\"x-"),
 )
 
 BY_NAME = {variation.name: variation for variation in CATALOGUE}
@@ -65,8 +95,11 @@ def variation(name: str) -> Variation:
 class Variations:
     """The variations a server runs with. Asking for a name not in the catalogue is a bug."""
 
-    def __init__(self, names: Iterable[str] = ()):
+    def __init__(self, names: Iterable[str] = (), dialect: str | None = None):
         self.active = frozenset(variation(name).name for name in names)
+        foreign = sorted(name for name in self.active if dialect and dialect not in BY_NAME[name].dialects)
+        if foreign:  # a choice of one dialect may break the other's schema (the seed has no platform-code)
+            raise UnknownVariation(f"not a variation of {dialect}: {', '.join(foreign)}")
 
     def __contains__(self, name: str) -> bool:
         variation(name)  # a typo in the server must not silently keep the default

@@ -39,6 +39,10 @@ from .template import UnknownVariable, match_payload, salvage, substitute
 
 TOLERATED_RULES = frozenset({END_HANGUP, REJECT_WITHOUT_REASON, EXTENSION})
 
+# Events a call may send that no passage forbids, however many times: "nothing more" lets them
+# pass (noted in the transcript) until the call's end. mod_rayo sends <answered/> on inbound calls too.
+HARMLESS_EVENTS = frozenset({ns.qname(ns.RAYO, "answered")})
+
 
 class CaseRunner(MediaSteps):
     def __init__(self, case: model.Case, target: Target, workdir: Path, *, dialect: str | None = None, strict: bool = False):
@@ -65,6 +69,7 @@ class CaseRunner(MediaSteps):
         self.answered: set[str] = set()  # ids of our iqs that got their one response
         self.abandoned: set[str] = set()  # ids of our iqs we stopped waiting for
         self.delay_reported = False
+        self.harmless_noted: set[int] = set()  # seqs of events "nothing more" let pass, noted once
         self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
         self.playing: list[asyncio.Task] = []  # audio a party still sends ("starts playing")
         self.reported_late: set[int] = set()  # ids of stanzas an `expect nothing more` reported
@@ -517,8 +522,19 @@ class CaseRunner(MediaSteps):
     def _late_from(self, key, source: str) -> list[Stanza]:
         """What the source sent after the events the steps took, not reported by an earlier such step."""
         stream = self.observations.stream(key)
-        return [stanza for stanza in stream.events[stream.position :]
-                if under_jid(stanza.sender, source) and id(stanza) not in self.reported_late]
+        # After an end or a complete nothing at all may come (digest A12); before it, a harmless event may.
+        ended = any(_ends(s) for s in stream.events[: stream.position] if under_jid(s.sender, source))
+        late = []
+        for stanza in stream.events[stream.position :]:
+            if not under_jid(stanza.sender, source) or id(stanza) in self.reported_late:
+                continue
+            if ended or not _harmless(stanza):
+                late.append(stanza)
+            elif stanza.seq not in self.harmless_noted:
+                self.harmless_noted.add(stanza.seq)
+                self.transcript.note(key[1], f"let pass: {stanza_summary(stanza)}, an event the XEP does not forbid here")
+            ended = ended or _ends(stanza)
+        return late
 
     def give_up(self, iq_id: str) -> None:
         self.pending.pop(iq_id, None)
@@ -544,6 +560,16 @@ class CaseRunner(MediaSteps):
             self.give_up(iq_id)
             self.transcript.note(client_name, f"{what} got no answer ({type(err).__name__})")
             return None
+
+
+def _ends(stanza: Stanza) -> bool:
+    """An <end/> or a <complete/> (in either dialect: the seed's come in available presence), or unavailable presence."""
+    return stanza.type == "unavailable" or any(etree.QName(child).localname in ("end", "complete") for child in stanza.payload())
+
+
+def _harmless(stanza: Stanza) -> bool:
+    events = [child for child in stanza.payload() if child.tag != ns.qname(ns.DELAY, "delay")]
+    return stanza.type == "available" and bool(events) and all(child.tag in HARMLESS_EVENTS for child in events)
 
 
 def describe_outcome(expect: model.IqExpectation) -> str:

@@ -5,7 +5,9 @@ template does not mention are ignored, and children may come in any order.
 An element marked `m:strict="true"` (or a whole template with `strict: true`)
 must have exactly the template's attributes and children, in order. An element
 marked `m:ordered="true"` must have the template's children in the template's
-order, other children allowed in between (repeated SIP headers, R-6.7-b).
+order, other children allowed in between; `m:ordered="same-name"` orders only
+the children that share a `name` (the values of a repeated header, R-6.7-b).
+A Rayo <header>'s name compares case-insensitively, as SIP header names do.
 
 Attribute values and text may hold:
   *                 any value (the attribute must be present)
@@ -23,11 +25,13 @@ from typing import Mapping
 
 from lxml import etree
 
+from ..protocol import namespaces as ns
 from ..protocol.stanza import MalformedXML, parse_fragment
 
 MATCH_NS = "urn:rayo-conformance:match"
 STRICT = f"{{{MATCH_NS}}}strict"
 ORDERED = f"{{{MATCH_NS}}}ordered"
+HEADER = f"{{{ns.RAYO}}}header"
 
 _PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
 
@@ -180,6 +184,8 @@ class Matcher:
             if name not in actual.attrib:
                 return None, Mismatch(path, f"attribute {name!r} missing (expected {value!r})")
             got = match_value(value, actual.get(name), {**variables, **captured})
+            if got is None and _header_name(template, name, value) and value.lower() == actual.get(name).lower():
+                got = {}  # RFC 3261 §7.3.1: header names are case-insensitive
             if got is None:
                 return None, Mismatch(path, f"attribute {name!r} is {actual.get(name)!r}, expected {value!r}")
             captured.update(got)
@@ -204,6 +210,8 @@ class Matcher:
             return self._children_in_order(wanted, present, path, variables)
         if template.get(ORDERED) == "true":
             return self._children_as_subsequence(wanted, present, path, variables)
+        if template.get(ORDERED) == "same-name":
+            return self._children_ordered_per_name(wanted, present, path, variables)
         return self._children_any_order(wanted, present, path, variables, strict)
 
     def _children_in_order(self, wanted, present, path, variables):
@@ -239,6 +247,18 @@ class Matcher:
             return None, Mismatch(path, f"children not in the expected order: expected {expected} in this order; got {got}")
         return result, None
 
+    def _children_ordered_per_name(self, wanted, present, path, variables):
+        """Children that share a name keep the template's order among themselves; names may interleave."""
+        captured: dict[str, str] = {}
+        for key in dict.fromkeys(map(_name_key, wanted)):
+            same = [child for child in present if _name_key(child) == key]
+            group = [child for child in wanted if _name_key(child) == key]
+            found, mismatch = self._children_as_subsequence(group, same, path, {**variables, **captured})
+            if mismatch:
+                return None, mismatch
+            captured.update(found)
+        return captured, None
+
     def _children_any_order(self, wanted, present, path, variables, strict):
         """Each wanted child matches a distinct present child (backtracking: templates are small)."""
         best: list[Mismatch] = []
@@ -266,6 +286,15 @@ class Matcher:
         if result is None:
             return None, _deepest(best) or Mismatch(path, "children do not match")
         return result, None
+
+
+def _name_key(element: etree._Element) -> tuple[str, str]:
+    return element.tag, (element.get("name") or "").lower()
+
+
+def _header_name(template: etree._Element, attribute: str, value: str) -> bool:
+    """A literal header name in the template, which compares case-insensitively."""
+    return template.tag == HEADER and attribute == "name" and _PLACEHOLDER.search(value) is None
 
 
 def _deepest(mismatches: list[Mismatch]) -> Mismatch | None:

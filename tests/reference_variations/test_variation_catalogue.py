@@ -22,6 +22,8 @@ def test_a_name_not_in_the_catalogue_is_refused_with_a_hint():
         variation("reject-error-500")
     with pytest.raises(UnknownVariation):
         Variations(["no-such-choice"])
+    with pytest.raises(UnknownVariation, match="not a variation of seed: end-platform-code"):
+        Variations(["end-platform-code"], "seed")
 
 
 def test_the_server_asking_for_an_unknown_variation_is_a_bug():

@@ -78,6 +78,24 @@ def test_ordered_children():
     assert "not in the expected order" in mismatch.reason
 
 
+def test_ordered_by_name_keeps_each_names_values_in_order_and_lets_names_interleave():
+    template = ('<offer xmlns="urn:xmpp:rayo:1" m:ordered="same-name"><header name="X-Skill" value="s"/>'
+                '<header name="X-Route" value="1"/><header name="X-Route" value="2"/></offer>')
+    grouped = ('<presence><offer xmlns="urn:xmpp:rayo:1"><header name="X-Route" value="1"/>'
+               '<header name="X-Route" value="2"/><header name="X-Skill" value="s"/></offer></presence>')
+    assert match(template, grouped, {})[1] is None
+    swapped = grouped.replace('value="1"', 'value="one"').replace('value="2"', 'value="1"').replace('value="one"', 'value="2"')
+    _, mismatch = match(template, swapped, {})
+    assert "not in the expected order" in mismatch.reason
+
+
+def test_a_header_name_matches_in_any_case_and_other_attributes_do_not():
+    offer = '<presence><offer xmlns="urn:xmpp:rayo:1" to="A"><header name="x-skill" value="Sales"/></offer></presence>'
+    assert match('<offer xmlns="urn:xmpp:rayo:1"><header name="X-Skill" value="Sales"/></offer>', offer, {})[1] is None
+    assert match('<offer xmlns="urn:xmpp:rayo:1"><header name="X-Skill" value="sales"/></offer>', offer, {})[1] is not None
+    assert match('<offer xmlns="urn:xmpp:rayo:1" to="a"/>', offer, {})[1] is not None
+
+
 def test_substitute_leaves_wildcards_and_reports_unknown_names():
     assert substitute('to="{call}" from="*" id="{capture:x}"', {"call": "c@r"}) == 'to="c@r" from="*" id="{capture:x}"'
     with pytest.raises(UnknownVariable):

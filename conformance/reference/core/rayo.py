@@ -44,6 +44,9 @@ REJECT_CODES = {"decline": 603, "busy": 486, "error": 500}
 # How a failed outbound INVITE ends the call (§7.5.1 reasons; as mod_rayo maps them).
 END_REASONS = {486: "busy", 600: "busy", 603: "rejected", 403: "rejected", 408: "timeout", 480: "timeout", 487: "timeout"}
 
+# The Q.850 cause an end reason carries under the variation end-platform-code (16: normal clearing).
+Q850_CAUSES = {"busy": "17", "rejected": "21", "timeout": "19", "error": "41"}
+
 # Dial targets whose user part provokes the dial errors of §6.2.1.1 (see docs/reference.md).
 PROVOKED_DIAL_ERRORS = {
     "unauthorized": ("not-authorized", "auth", "this client may not dial that address"),
@@ -281,7 +284,7 @@ class RayoCore:
             if "no-client-leaves-call-ringing" in self.faults:
                 sip_call.provisional(180)
             else:
-                sip_call.reject(503)  # §6.2.2: no potential controlling party
+                sip_call.reject(self._no_party_code())  # §6.2.2: no potential controlling party
             return
         call_id = new_call_id()
         call = Call(call_id, f"{call_id}@{self.service}", True, sip_call, State.OFFERED, offered_to=list(parties))
@@ -290,12 +293,20 @@ class RayoCore:
         for party in parties[:1] if "offer-only-to-first-client" in self.faults else parties:
             self.event(call, party, self.offer(sip_call.request), extra=self.offer_caps())
 
+    def _no_party_code(self) -> int:
+        """R-6.2.2-d: a "service unavailable" indication, with no SIP code named (digest A15)."""
+        return 480 if "no-party-480" in self.variations else 503
+
     def offer(self, invite: Any) -> etree._Element:
         headers = list(invite.headers)
         if "offer-drops-headers" in self.faults:
             headers = []
         if "offer-reorders-headers" in self.faults:
             headers.reverse()
+        if "offer-headers-by-name" in self.variations:  # R-6.7-b orders only the values of one name
+            headers.sort(key=lambda header: header[0].lower())
+        if "header-names-lowercase" in self.variations:  # SIP header names are case-insensitive (RFC 3261 §7.3.1)
+            headers = [(name.lower(), value) for name, value in headers]
         from_value = invite.get("From") or ""
         return st.rayo("offer", {"to": invite.uri, "from": _uri(from_value)}, st.headers(headers))
 
@@ -310,7 +321,7 @@ class RayoCore:
             return
         for call in list(self.calls.values()):
             if call.state is State.OFFERED and call.dcp is None and not any(map(self.clients.is_available, call.offered_to)):
-                call.sip.reject(503)
+                call.sip.reject(self._no_party_code())
                 self.end(call, "error")
 
     def inbound_event(self, call: Call, event: Any) -> None:
@@ -367,7 +378,7 @@ class RayoCore:
     def cmd_accept(self, call: Call, payload: etree._Element) -> None:
         self._inbound_unanswered(call, "accept")
         if "accept-sends-nothing" not in self.faults:
-            call.sip.provisional(180, headers=self._sip_headers(payload))
+            call.sip.provisional(183 if "accept-183" in self.variations else 180, headers=self._sip_headers(payload))
         call.state = State.ACCEPTED
 
     def cmd_answer(self, call: Call, payload: etree._Element) -> None:
@@ -377,6 +388,8 @@ class RayoCore:
         else:
             call.sip.answer(headers=self._sip_headers(payload))
         call.state = State.ANSWERED
+        if "answered-on-inbound" in self.variations:  # §7.4: an <answered/> event the XEP does not limit to outbound calls
+            self.after(lambda: self.broadcast(call, st.rayo("answered")))
 
     def cmd_redirect(self, call: Call, payload: etree._Element) -> None:
         if call.answered and "redirect-after-answer-allowed" in self.faults:
@@ -406,8 +419,9 @@ class RayoCore:
     def _reject_code(self, reason: str) -> int:
         if "reject-codes-swapped" in self.faults and reason in ("busy", "decline"):
             return {"busy": 603, "decline": 486}[reason]
-        if "reject-error-503" in self.variations and reason == "error":
-            return 503
+        for variation, code in (("reject-error-503", 503), ("reject-busy-600", 600), ("reject-decline-403", 403)):
+            if variation in self.variations and reason == variation.split("-")[1]:
+                return code
         return REJECT_CODES[reason]
 
     def cmd_hangup(self, call: Call, payload: etree._Element) -> None:
@@ -425,7 +439,7 @@ class RayoCore:
             if "hangup-without-bye" not in self.faults:
                 call.sip.hangup(headers=headers)
         elif call.inbound:
-            call.sip.reject(603, headers=headers)
+            call.sip.reject(480 if "hangup-unanswered-480" in self.variations else 603, headers=headers)
         else:
             call.sip.cancel()
         if "no-end-after-hangup" in self.faults:
@@ -526,9 +540,14 @@ class RayoCore:
                 self.send(f"<presence from='{call.jid}' to='{recipient}' type='unavailable'><end xmlns='{ns.RAYO}'><{reason}/></presence>")
                 continue
             type = None if "end-not-unavailable" in self.faults else self.dialect.end_type
-            self.event(call, recipient, st.rayo("end", children=[st.rayo(reason)]), type=type)
+            self.event(call, recipient, st.rayo("end", children=[self._end_reason(reason)]), type=type)
             if "event-after-end" in self.faults:
                 self.event(call, recipient, st.rayo("answered"))
+
+    def _end_reason(self, reason: str) -> etree._Element:
+        if "end-platform-code" in self.variations:  # §7.5.1: an OPTIONAL platform-code, a Q.850 cause as mod_rayo gives
+            return st.rayo(reason, {"platform-code": Q850_CAUSES.get(reason, "16")})
+        return st.rayo(reason)
 
 
 def _headers(payload: etree._Element) -> list[tuple[str, str]]:
