@@ -149,7 +149,7 @@ class Bench:
         per_call = 10 * max(self.timeouts[kind] for kind in ("iq", "sip", "event"))
         bound = 60 + math.ceil(len(self.calls) / self.concurrency) * per_call
         self.sip = SipDriver(self.workdir / "sip", self.target.sip_server, self.transcript, self._on_sip,
-                             self.timeouts, process_timeout=bound)
+                             self.timeouts, process_timeout=bound, local_host=self.target.harness_address())
         await self.sip.start(["caller"], [])
 
     async def tear_down(self) -> None:

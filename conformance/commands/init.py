@@ -38,6 +38,11 @@ presence = "directed-chat"        # sent after login: "directed-chat" (XEP-0327 
 server = {sip_server}
 inbound_uri = {inbound_uri}
 
+# Optional: this machine's address as the server reaches it (SIP, RTP, the documents' HTTP server);
+# default: the local address of the route to [sip] server. Give it behind a NAT or with several.
+# [harness]
+# address = "10.0.0.3"
+
 [run]
 dialect = "xep0327"               # or "seed", the draft before XEP-0327
 # baseline = "known-failures.toml"  # known failures: reported, not failing the run (ignored by --certify)
@@ -53,6 +58,7 @@ speaker-detection = false         # mixers report started/stopped-speaking (opti
 mixer-components = ["output", "input"]  # the components a mixer hosts (a SHOULD in XEP-0327)
 multiple-joins = true             # several joins per call at once; false if a second gets conflict (mod_rayo)
 messages-to-sip = false           # a normal message to a call reaches the caller as SIP MESSAGE (optional)
+shared-disk = false               # the server writes where the harness reads: file: recording URIs work
 
 [timeouts]                        # seconds
 connect = 10
