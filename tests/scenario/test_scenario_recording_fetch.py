@@ -4,6 +4,7 @@ HTTP error stands."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import urllib.error
@@ -13,7 +14,11 @@ import pytest
 
 from conformance.fileserver import FileServer
 from conformance.ports import free_port
+from conformance.reference.process import ReferenceProcess
+from conformance.results import Verdict
+from conformance.scenario.loader import load_case_text
 from conformance.scenario.media_steps import Unfetchable, fetch
+from conformance.scenario.runner import run_case
 
 SERVER, HARNESS = "127.0.0.7", "127.0.0.6"
 
@@ -70,3 +75,30 @@ def test_a_recording_by_http_is_asked_for_from_the_harness_address():
         http.server_close()
         thread.join()
     assert asked_from == [HARNESS]
+
+
+UNFETCHABLE = """\
+id: xep0327.test.unfetchable-recording
+title: a recording on the server's disk, for a harness that does not share it
+section: "6.5.6.4"
+requirements: [R-6.5.6.4-c]
+dialects: [xep0327]
+steps:
+  - caller dials the server: {headers: {X-Recording: "file:///nonexistent/r.wav"}}
+  - expect offer:
+      xml: <offer xmlns="urn:xmpp:rayo:1" to="*" from="*"><header name="X-Recording" value="{capture:rec}"/></offer>
+  - recording {rec} holds: {silent: true}
+"""
+
+
+def test_a_recording_the_harness_cannot_fetch_makes_the_case_inconclusive_saying_why(tmp_path):
+    """Through the runner, against the reference server: the file: URI comes in the offer's header."""
+    case = load_case_text(UNFETCHABLE, "unfetchable.yaml")
+    with ReferenceProcess(workdir=tmp_path / "reference") as target:
+        result = asyncio.run(run_case(case, target, tmp_path / "case"))
+        shared = asyncio.run(run_case(case, target.with_options(claims={**target.claims, "shared-disk": True}), tmp_path / "shared"))
+    assert result.verdict is Verdict.INCONCLUSIVE, result.findings
+    assert "cannot check the recording file:///nonexistent/r.wav" in result.findings[-1].message
+    assert "the target claims shared-disk" in result.findings[-1].message
+    assert shared.verdict is Verdict.FAIL  # on a shared disk the file is read, and it is not there
+    assert "cannot read the recording file:///nonexistent/r.wav" in shared.findings[-1].message
