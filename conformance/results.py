@@ -27,7 +27,7 @@ class Finding:
     step: int | None = None  # 1-based step of the scenario, where there is one
     expected: str = ""
     actual: str = ""
-    level: str = "must"  # "must" fails the case; "should" only warns (unless strict)
+    level: str = "must"  # "must" fails the case; "should" only warns (unless strict); "note" never fails
     record: int | None = None  # seq of the transcript record it points at
     requirements: tuple[str, ...] = ()  # the catalogue ids of what was checked, where the check names them
 

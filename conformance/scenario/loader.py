@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -187,6 +187,7 @@ class _Loader:
         self.lines = lines
         self.problems: list[Problem] = []
         self.index = 0
+        self.named_at: dict[str, int] = {}  # requirement id -> the first line naming it
 
     def problem(self, path: tuple, message: str) -> None:
         self.problems.append(Problem(self.file, _line(self.lines, path), message))
@@ -235,6 +236,7 @@ class _Loader:
         )
         _check_variables(self, case)
         _check_documents(self, case)
+        case = _graded(self, case)
         return None if self.problems else case
 
     # steps
@@ -260,11 +262,13 @@ class _Loader:
             return None
         if group is None:
             self.index += 1
+        for rid in raw.get("requirements", ()):
+            self.named_at.setdefault(rid, _line(self.lines, path + ("requirements",)))
         common = dict(
             index=group or self.index,
             line=_line(self.lines, path),
             phrase=phrase,
-            level=raw.get("level", "must"),
+            level=raw.get("level"),  # None: the requirements give it (_graded)
             timeout=raw.get("timeout"),
             requirements=tuple(raw.get("requirements", ())),
         )
@@ -577,6 +581,47 @@ def _check_documents(loader: _Loader, case: model.Case) -> None:
                 document_content(name, "")
             except UnknownDocument as err:
                 loader.problems.append(Problem(loader.file, payload.line, str(err)))
+
+
+# --- Grading: a step's level comes from the requirements it checks --------------------
+
+
+def _graded(loader: _Loader, case: model.Case) -> model.Case:
+    """The case with each step's requirements (its own, or else its group's or the case's) and
+    its level: derived from the catalogue, or the step's own where that is not stronger."""
+    catalogue = _catalogue()
+    unknown = [rid for rid in case.named_requirements() if rid not in catalogue.by_id]
+    for rid in unknown:
+        line = loader.named_at.get(rid, _line(loader.lines, ("requirements",)))
+        loader.problems.append(Problem(loader.file, line, f"{case.id} names {rid}, which the requirement catalogue does not know"))
+    if unknown:
+        return case
+    return replace(case, steps=tuple(_graded_step(loader, step, case.requirements, catalogue) for step in case.steps))
+
+
+def _graded_step(loader: _Loader, step: model.Step, inherited: tuple[str, ...], catalogue) -> model.Step:
+    from .requirements import grade, stronger  # see _catalogue
+
+    ids = step.requirements or inherited
+    derived = grade([catalogue.by_id[rid] for rid in ids])
+    if step.level is not None and stronger(step.level, derived):
+        levels = ", ".join(f"{rid} {catalogue.by_id[rid].level}" for rid in ids)
+        loader.problems.append(Problem(loader.file, step.line, f"step {step.index}: level {step.level} is stronger than its "
+                                       f"requirements allow ({levels}: {derived}); a level may only lower it"))
+    changes: dict[str, Any] = {"requirements": ids, "level": step.level or derived}
+    if isinstance(step, model.InAnyOrder):
+        changes["members"] = tuple(_graded_step(loader, m, ids, catalogue) for m in step.members)
+    if isinstance(step, model.OneOf):
+        changes["alternatives"] = tuple(tuple(_graded_step(loader, m, ids, catalogue) for m in a) for a in step.alternatives)
+    return replace(step, **changes)
+
+
+@lru_cache(maxsize=1)
+def _catalogue():
+    # Imported here, not at the top: the catalogue module reads its files with this module's YAML reader.
+    from .requirements import load_catalogue
+
+    return load_catalogue()
 
 
 def _display(path: Path) -> str:

@@ -24,9 +24,9 @@ class Step:
     index: int  # 1-based position in the case (members of groups share their group's)
     line: int
     phrase: str  # the step as written, e.g. "send to {call}"
-    level: str = "must"
+    level: str = "must"  # must, should or note: the loader derives it from the requirements (docs/scenarios.md)
     timeout: float | None = None
-    requirements: tuple[str, ...] = ()
+    requirements: tuple[str, ...] = ()  # those it checks: its own, or else its group's or the case's
 
 
 # --- SIP steps -----------------------------------------------------------------

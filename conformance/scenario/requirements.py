@@ -2,10 +2,15 @@
 
 The catalogue lives in scenarios/requirements/<dialect>.yaml, one entry per
 requirement id. Which cases test a requirement is not stored there: it comes
-from the ids the cases name, so there is one source of truth. `check` keeps
-the two honest: a case may name only known ids, and a graded server-side
-requirement is tested by a case, or says why no case can (untestable), or
-which case would (pending).
+from the ids the cases name, so there is one source of truth. The loader
+keeps the cases honest: a case may name only known ids, and their levels
+grade its steps (`grade`). `check` keeps the catalogue honest: a graded
+server-side requirement is tested by a case, or says why no case can
+(untestable), or which case would (pending).
+
+Besides the requirements, a file lists the suite's decisions on the spec's
+ambiguities (level decision, ids A<n> after the digest's §9): a step that
+checks one warns at most.
 
 Bad files get file:line problems, like scenario files (they share the YAML
 reader and ScenarioError of the loader).
@@ -14,7 +19,6 @@ reader and ScenarioError of the loader).
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -31,7 +35,20 @@ from .model import Case
 SCHEMA_FILE = Path(__file__).with_name("requirements.schema.json")
 
 # Levels whose server-side requirements a certification must account for.
-GRADED_LEVELS = frozenset({"MUST", "MUST NOT", "REQUIRED", "SHOULD", "must", "should"})
+GRADED_LEVELS = frozenset({"MUST", "MUST NOT", "REQUIRED", "SHOULD", "must", "should", "definite"})
+
+# A suite decision on one of the spec's ambiguities (the digest's §9): not a requirement of the
+# spec but the suite's reading of it, so a step that checks one warns at most.
+DECISION = "decision"
+
+# What a finding against a requirement of each level does to a verdict (docs/verdicts.md):
+# must fails, should warns, note never fails.
+GRADE_OF_LEVEL = {
+    "MUST": "must", "MUST NOT": "must", "REQUIRED": "must", "must": "must", "definite": "must",
+    "SHOULD": "should", "should": "should",
+    "MAY": "note", "statement": "note", DECISION: "should",
+}
+GRADES = ("note", "should", "must")  # weakest first
 
 # What a catalogue entry says about its testing, given the cases that name it.
 STATUSES = ("covered", "untestable", "pending", "open")
@@ -54,6 +71,10 @@ class Requirement:
     def graded(self) -> bool:
         return self.actor == "server" and self.level in GRADED_LEVELS
 
+    @property
+    def decision(self) -> bool:
+        return self.level == DECISION
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -75,6 +96,20 @@ def schema() -> dict[str, Any]:
 def levels() -> tuple[str, ...]:
     """Every level, in the order the schema lists them."""
     return tuple(schema()["$defs"]["requirement"]["properties"]["level"]["enum"])
+
+
+def grade(requirements: Sequence[Requirement]) -> str:
+    """The grade of a check of these requirements: the strongest of theirs, but at most should
+    when one of them is a suite decision."""
+    grades = [GRADE_OF_LEVEL[r.level] for r in requirements]
+    strongest = max(grades, key=GRADES.index)
+    if any(r.decision for r in requirements):
+        return min(strongest, "should", key=GRADES.index)
+    return strongest
+
+
+def stronger(grade_a: str, grade_b: str) -> bool:
+    return GRADES.index(grade_a) > GRADES.index(grade_b)
 
 
 # --- Loading -------------------------------------------------------------------
@@ -117,9 +152,14 @@ def load_catalogue_text(text: str, file: str) -> list[Requirement]:
     requirements = [_requirement(entry, data["dialect"], file, lines, i) for i, entry in enumerate(data["requirements"])]
     seed = data["dialect"] == "seed"
     problems = [
-        Problem(r.file, r.line, f"{r.id}: the ids of a {r.dialect} file {'start' if seed else 'do not start'} with R-seed.")
+        Problem(r.file, r.line, f"{r.id}: the ids of a {r.dialect} file {'start' if seed else 'do not start'} with R-seed. (A-seed. for a decision)")
         for r in requirements
-        if r.id.startswith("R-seed.") != seed
+        if r.id.startswith(("R-seed.", "A-seed.")) != seed
+    ]
+    problems += [
+        Problem(r.file, r.line, f"{r.id}: {'a decision has an A id' if r.decision else 'an A id names a decision'} (level: {DECISION})")
+        for r in requirements
+        if r.decision != r.id.startswith("A")
     ]
     if problems:
         raise ScenarioError(problems)
@@ -204,9 +244,9 @@ def summary(catalogue: Catalogue, covered_by: dict[str, tuple[str, ...]], dialec
 
 
 def check(cases: Sequence[Case], catalogue: Catalogue) -> list[Problem]:
-    """Every way the cases and the catalogue disagree, each with its file:line."""
+    """Every entry the cases leave unaccounted for, or whose note they contradict, each with its file:line."""
     covered_by = coverage(cases, catalogue)
-    problems = [_unknown(case, rid) for case in cases for rid in case.named_requirements() if rid not in catalogue.by_id]
+    problems = []
     for r in catalogue.requirements:
         problems += _entry_problems(r, covered_by[r.id])
     return problems
@@ -221,17 +261,3 @@ def _entry_problems(r: Requirement, cases: tuple[str, ...]) -> list[Problem]:
     if not cases and r.graded and not (r.untestable or r.pending):
         return [Problem(r.file, r.line, f"{r.id} ({r.level}, server) has no case, no untestable reason and no pending note")]
     return []
-
-
-def _unknown(case: Case, requirement_id: str) -> Problem:
-    return Problem(case.file, _line_naming(case, requirement_id), f"{case.id} names {requirement_id}, which the requirement catalogue does not know")
-
-
-def _line_naming(case: Case, requirement_id: str) -> int:
-    """The first line of the case's file that names the id (the case's own line if the file cannot be read)."""
-    try:
-        lines = Path(case.file).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return case.line
-    word = re.compile(rf"(?<![\w.-]){re.escape(requirement_id)}(?![\w.-])")
-    return next((n for n, text in enumerate(lines, 1) if word.search(text)), case.line)

@@ -21,6 +21,7 @@ from ..protocol import namespaces as ns
 from ..protocol.jid import JID
 from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragment
 from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
+from ..protocol.element_requirements import defining_requirements
 from ..protocol.validation import validator
 from ..results import CaseResult, Finding, Verdict
 from ..sip import SipDriver, SipError
@@ -34,6 +35,7 @@ from .expectations import (Context, Found, explain, in_any_order, in_sequence, p
 from .failures import SetupFailed, StepFailed
 from .media_steps import MediaSteps
 from .observations import Observations
+from .requirements import GRADES
 from .template import UnknownVariable, match_payload, salvage, substitute
 
 
@@ -247,7 +249,8 @@ class CaseRunner(MediaSteps):
             self.delay_reported = True
             self.findings.append(
                 Finding("expectation", f"R-5.3-b: an event carries no XEP-0203 delay stamp (the first: {stanza_summary(stanza)})",
-                        expected="<delay xmlns='urn:xmpp:delay' stamp='...'/>", actual=stanza.text, level="should")
+                        expected="<delay xmlns='urn:xmpp:delay' stamp='...'/>", actual=stanza.text, level="should",
+                        requirements=("R-5.3-b",))
             )
 
     def _on_closed(self, client: str, reason: str) -> None:
@@ -272,6 +275,7 @@ class CaseRunner(MediaSteps):
                         actual=stanza.text,
                         level=level,
                         record=stanza.seq,
+                        requirements=defining_requirements(self.dialect, problem),
                     )
                 )
             elif not intended_invalid:
@@ -484,7 +488,8 @@ class CaseRunner(MediaSteps):
         if found is None:
             expected = lead + "; ".join(p.describe(self.variables) for p in probes)
             instead = " | ".join(explain(self.observations, p, self.variables) for p in probes)
-            raise StepFailed(self.failure(step, f"{step.phrase}: expected {expected}; {why}. Instead: {instead}", expected=expected, actual=instead))
+            raise StepFailed(self.failure(self._graded_by_misses(step, probes), f"{step.phrase}: expected {expected}; {why}. Instead: {instead}",
+                                          expected=expected, actual=instead))
         for difference in found.differences:
             self.findings.append(self.difference(step, difference))
         self.observations.commit(found.positions, found.hits)
@@ -497,9 +502,27 @@ class CaseRunner(MediaSteps):
         came = stanza_summary(event) if xmpp else sip_summary(event)
         expected = probe.describe(self.variables)
         phrase = step.phrase if probe.step is step else f"{step.phrase}, {probe.step.phrase}"  # a member of a group
-        finding = self.failure(step, f"{phrase}: expected {expected}; it came with other details: {difference.why}. It came: {came}",
+        finding = self.failure(probe.step, f"{phrase}: expected {expected}; it came with other details: {difference.why}. It came: {came}",
                                expected=expected, actual=event.text if xmpp else event.raw)
         return replace(finding, record=event.seq) if xmpp else finding
+
+    def _graded_by_misses(self, step: model.Step, probes) -> model.Step:
+        """A group in any order is graded by the members nothing fits: a miss of a member that
+        checks a SHOULD (a mixer's unavailable presence, R-6.4-n) only warns though the group's
+        other members check MUSTs. Members that fit only together leave the group's grade."""
+        if not isinstance(step, model.InAnyOrder):
+            return step
+        missed = [p.step for p in probes if self._nothing_fits(p)]
+        if not missed:
+            return step
+        level = max((m.level for m in missed), key=GRADES.index)
+        return replace(step, level=level, requirements=tuple(dict.fromkeys(r for m in missed for r in m.requirements)))
+
+    def _nothing_fits(self, probe) -> bool:
+        try:
+            return in_sequence(self.observations, [probe], self.variables) is None
+        except KeyError:  # it needs a capture of another member: not a miss of its own
+            return False
 
     async def do_NothingMore(self, step: model.NothingMore) -> None:
         source = resolve_jid(step.source, self.variables, self.target.service)

@@ -166,6 +166,7 @@ def test_results_json_holds_the_whole_evidence(report, samples):
     assert case["findings"][0] == {
         "kind": "expectation", "message": "The answer was not acknowledged with a result", "step": 4,
         "expected": '<iq type="result" id="a1"/>', "actual": samples.MALFORMED, "level": "must", "record": 4,
+        "requirements": [],
     }
     records = samples.call_records()
     assert [r["text"] for r in case["records"]] == [r.text for r in records]

@@ -74,7 +74,7 @@ def cases():
 
 def test_the_catalogue_holds_exactly_the_ids_of_the_digest_at_its_levels(catalogue):
     expected = digest_levels()
-    listed = {r.id: r.level for r in catalogue.of_dialect("xep0327")}
+    listed = {r.id: r.level for r in catalogue.of_dialect("xep0327") if not r.decision}
     assert not expected.keys() - listed.keys(), f"missing from xep0327.yaml: {sorted(expected.keys() - listed.keys())}"
     assert not listed.keys() - expected.keys(), f"not in the digest: {sorted(listed.keys() - expected.keys())}"
     other = {name: (level, expected[name]) for name, level in listed.items() if level != expected[name]}
@@ -82,15 +82,23 @@ def test_the_catalogue_holds_exactly_the_ids_of_the_digest_at_its_levels(catalog
 
 
 def test_seed_ids_number_the_seed_pages_topics(catalogue):
-    seed = catalogue.of_dialect("seed")
+    seed = [r for r in catalogue.of_dialect("seed") if not r.decision]
     topics = {int(re.fullmatch(r"R-seed\.([0-9]+)-[a-z]", r.id)[1]) for r in seed}
     assert topics == set(range(1, SEED_PAGE_TOPICS + 1))
     assert all(r.section == "seed." + r.id.split(".")[1].split("-")[0] for r in seed)
 
 
 def test_every_section_is_the_number_its_id_carries(catalogue):
-    wrong = [r.id for r in catalogue.of_dialect("xep0327") if f"R-{r.section}-" not in r.id]
+    wrong = [r.id for r in catalogue.of_dialect("xep0327") if not r.decision and f"R-{r.section}-" not in r.id]
     assert not wrong
+
+
+def test_the_decisions_are_the_suites_on_the_ambiguities_cases_meet(catalogue, cases):
+    """Each decision is named by a case: a decision no step checks would only clutter the report."""
+    decisions = {r.id for r in catalogue.requirements if r.decision}
+    assert {"A6", "A14", "A15", "A-seed.1"} <= decisions
+    named = {rid for case in cases for rid in case.named_requirements()}
+    assert decisions <= named, f"decisions no case names: {sorted(decisions - named)}"
 
 
 def test_the_shipped_cases_and_the_catalogue_agree(cases, catalogue):

@@ -48,7 +48,8 @@ def test_the_media_steps_load_into_their_models(tmp_path):
 """)
     hears, quiet, tone, silence, rtp, pcap, _, nlsml, _, recording = case.steps[3:]
     assert hears.sound == model.SoundSpec(0.25, 0.35, (440.0,), (-18, -12)) and hears.party == "caller"
-    assert quiet == model.MediaQuiet(index=5, line=quiet.line, phrase="caller hears nothing", party="caller", window=0.3)
+    assert quiet == model.MediaQuiet(index=5, line=quiet.line, phrase="caller hears nothing", party="caller", window=0.3,
+                                     requirements=("R-6.5.3-a",))
     assert tone.tone == (480.0, 620.0) and tone.seconds == 0.5 and tone.wait
     assert silence.tone == () and silence.seconds == 0.2 and silence.party == "caller2" and not silence.wait
     assert (rtp.via, rtp.digits, rtp.duration, rtp.gap) == ("in rtp", "12#", 0.08, 0.06) and pcap.via == "by pcap"
