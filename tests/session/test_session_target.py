@@ -79,15 +79,16 @@ def test_a_server_that_never_answers_stops_the_run_within_the_connect_timeout(py
 
 
 def test_a_known_failure_of_the_baseline_does_not_fail_the_run_unless_certifying(pytester, tmp_path):
-    copy_case(pytester, "inbound/reject-error.yaml", "inbound/reject-busy.yaml")
-    with ReferenceProcess(("reject-codes-swapped",), workdir=tmp_path / "faulty") as target:
+    copy_case(pytester, "inbound/reject-error.yaml", "inbound/answer-then-client-hangup.yaml")
+    with ReferenceProcess(("hangup-without-bye",), workdir=tmp_path / "faulty") as target:
         text = (tmp_path / "faulty" / "target.toml").read_text()
         text = text.replace('[run]\n', '[run]\nbaseline = "known.toml"\n')
         pytester.path.joinpath("t.toml").write_text(text)
-        pytester.path.joinpath("known.toml").write_text('[known-failures]\n"xep0327.inbound.reject-busy" = "we send 603, ticket 7"\n')
+        pytester.path.joinpath("known.toml").write_text(
+            '[known-failures]\n"xep0327.inbound.answer-then-client-hangup" = "we send no BYE, ticket 7"\n')
         result, _ = run(pytester, "--rayo-target", "t.toml", "-rx", "--rayo-report", "report")
         result.assert_outcomes(passed=1, xfailed=1)
-        result.stdout.fnmatch_lines(["*known failure (baseline): we send 603, ticket 7*"])
+        result.stdout.fnmatch_lines(["*known failure (baseline): we send no BYE, ticket 7*"])
         assert "known failure" in (pytester.path / "report" / "index.html").read_text()
         certified, _ = run(pytester, "--rayo-target", "t.toml", "--rayo-certify", "--rayo-report", "cert")
         certified.assert_outcomes(passed=1, failed=1)
