@@ -24,7 +24,7 @@ class Gate:
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[asyncio.Task] = set()
         self._server: asyncio.Server | None = None
 
     def __enter__(self) -> "Gate":
@@ -44,16 +44,16 @@ class Gate:
 
     async def _stop(self) -> None:
         self._server.close()
-        for writer in list(self._writers):
-            writer.close()
+        for task in self._connections:
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
-        self._writers.add(writer)
+        self._connections.add(asyncio.current_task())
         try:
             if self.connections <= self.open_for:
                 up_reader, up_writer = await asyncio.open_connection(*self.upstream)
-                self._writers.add(up_writer)
                 await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
             elif self.then == "silent":
                 while await reader.read(4096):  # take what the client says, answer nothing, until it leaves
