@@ -75,7 +75,7 @@ def pytest_arguments(args: argparse.Namespace, report: Path) -> list[str]:
         arguments += ["--rayo-profile", args.profile]
     if args.keyword:
         arguments += ["-k", args.keyword]
-    if args.junit:
+    if getattr(args, "junit", None):
         arguments += ["--junitxml", str(args.junit), "-o", "junit_suite_name=rayo-conformance"]
     if args.timeout_scale:
         arguments += ["--rayo-timeout-scale", str(args.timeout_scale)]
