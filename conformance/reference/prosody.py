@@ -1,7 +1,8 @@
 """Prosody 0.12 (Debian package) as a throwaway XMPP server on loopback.
 
 It runs in the foreground from a directory of its own, with a generated
-config: c2s and XEP-0114 component ports on 127.0.0.1 only, allocated, never
+config: the c2s port on its host (127.0.0.1 unless told another loopback
+address) and the XEP-0114 component port on 127.0.0.1, allocated, never
 fixed. It is stopped by its PID; its log stays in the directory.
 Measured config and traps: shared/notes/xmpp-server.md.
 """
