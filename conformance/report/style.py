@@ -41,6 +41,7 @@ body.rayo { margin: 0 auto; max-width: 1180px; padding: 24px 32px 64px; }
 .rayo .finding { border: 1px solid var(--line); border-left: 5px solid var(--fail); border-radius: 4px;
   padding: 10px 14px; margin: 0 0 12px; }
 .rayo .finding.lv-should { border-left-color: var(--warn); }
+.rayo .finding.lv-note { border-left-color: var(--muted); }
 .rayo .finding:target { box-shadow: 0 0 0 3px #f2c94c; }
 .rayo .finding-head { font-size: 0.88rem; color: var(--muted); }
 .rayo .finding-no { display: inline-block; min-width: 1.6em; text-align: center; border-radius: 50%;

@@ -8,6 +8,8 @@ marked `m:ordered="true"` must have the template's children in the template's
 order, other children allowed in between; `m:ordered="same-name"` orders only
 the children that share a `name` (the values of a repeated header, R-6.7-b).
 A Rayo <header>'s name compares case-insensitively, as SIP header names do.
+`m:optional="duration value"` names attributes the element may leave out (an
+OPTIONAL attribute): absent they pass, present they must match.
 
 Attribute values and text may hold:
   *                 any value (the attribute must be present)
@@ -31,6 +33,7 @@ from ..protocol.stanza import MalformedXML, parse_fragment
 MATCH_NS = "urn:rayo-conformance:match"
 STRICT = f"{{{MATCH_NS}}}strict"
 ORDERED = f"{{{MATCH_NS}}}ordered"
+OPTIONAL = f"{{{MATCH_NS}}}optional"
 HEADER = f"{{{ns.RAYO}}}header"
 
 _PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
@@ -180,7 +183,10 @@ class Matcher:
     def _attributes(self, template, actual, strict, path, variables):
         captured: dict[str, str] = {}
         expected = _template_attributes(template)
+        optional = set(template.get(OPTIONAL, "").split())
         for name, value in expected.items():
+            if name not in actual.attrib and name in optional:
+                continue
             if name not in actual.attrib:
                 return None, Mismatch(path, f"attribute {name!r} missing (expected {value!r})")
             got = match_value(value, actual.get(name), {**variables, **captured})

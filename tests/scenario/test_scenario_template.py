@@ -96,6 +96,17 @@ def test_a_header_name_matches_in_any_case_and_other_attributes_do_not():
     assert match('<offer xmlns="urn:xmpp:rayo:1" to="a"/>', offer, {})[1] is not None
 
 
+def test_an_optional_attribute_may_be_absent_but_must_match_when_present():
+    template = '<signal xmlns="urn:xmpp:rayo:cpa:1" type="beep" duration="{150..250}" m:optional="duration"/>'
+    signal = '<presence><signal xmlns="urn:xmpp:rayo:cpa:1" type="beep"{}/></presence>'
+    assert match(template, signal.format(""))[1] is None
+    assert match(template, signal.format(' duration="200"'))[1] is None
+    _, mismatch = match(template, signal.format(' duration="0.2"'))
+    assert "attribute 'duration' is '0.2'" in mismatch.reason
+    _, mismatch = match(template.replace("beep", "busy"), signal.format(""))
+    assert "attribute 'type'" in mismatch.reason  # only the named attributes are optional
+
+
 def test_substitute_leaves_wildcards_and_reports_unknown_names():
     assert substitute('to="{call}" from="*" id="{capture:x}"', {"call": "c@r"}) == 'to="c@r" from="*" id="{capture:x}"'
     with pytest.raises(UnknownVariable):
