@@ -53,14 +53,12 @@ class RunOutcome:
         return status
 
     def sentence(self) -> str:
-        """Why a run whose cases all passed pytest is still not a success, or ""."""
+        """Why the run is not a success although pytest may think so, or ""."""
         if self.not_run:
-            return (f"the server stopped answering: {self.not_run} case(s) did not run, and the server under test "
-                    f"cannot be used (exit code {UNREACHABLE} unless a case failed)")
+            return f"the server stopped answering: {self.not_run} case(s) did not run"
         if self.cases and not self.decided:
-            return (f"no case reached a verdict: all {len(self.cases)} were inconclusive or not applicable "
-                    f"(exit code {NO_VERDICT}); the server was not tested")
+            return f"no case reached a verdict: all {len(self.cases)} were inconclusive or not applicable; the server was not tested"
         if self.certify and self.inconclusive:
             return (f"the certification did not pass: {self.inconclusive} case(s) inconclusive, and a certification "
-                    f"needs a verdict for every applicable case (exit code {NO_VERDICT})")
+                    "needs a verdict for every applicable case")
         return ""

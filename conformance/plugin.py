@@ -88,10 +88,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     session.exitstatus = state.outcome.exit_code(session.exitstatus)
 
 
-def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    sentence = config.stash[STATE].outcome.sentence()
-    if sentence:
-        terminalreporter.write_sep("=", sentence, red=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    outcome = config.stash[STATE].outcome
+    if outcome.sentence():
+        terminalreporter.write_sep("=", f"{outcome.sentence()} (exit code {int(outcome.exit_code(exitstatus))})", red=True)
 
 
 @pytest.hookimpl(wrapper=True)

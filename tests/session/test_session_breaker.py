@@ -38,7 +38,7 @@ def test_a_server_gone_silent_after_the_check_ends_the_run_early_with_one_senten
                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
         took = time.monotonic() - started
     assert done.returncode == UNREACHABLE, done.stdout + done.stderr
-    assert "the server stopped answering: 1 case(s) did not run" in done.stdout
+    assert "the server stopped answering: 1 case(s) did not run (exit code 6)" in done.stdout
     results = {r["case_id"]: r for r in json.loads((tmp_path / "report" / "results.json").read_text())["cases"]}
     assert [r["verdict"] for r in results.values()] == ["inconclusive"] * 3  # and all three are in the report
     silent, ended = [r for r in results.values() if r["findings"][0]["kind"] != "server-silent"], \

@@ -142,7 +142,7 @@ def test_a_run_in_which_every_login_is_refused_is_not_a_success_even_certifying(
             done = cli("run", "-t", "t.toml", "--scenarios", "scenarios", "--report", "report", *extra, cwd=tmp_path)
             assert done.returncode == NO_VERDICT, done.stdout + done.stderr
             assert "2 skipped" in done.stdout
-            assert "no case reached a verdict: all 2 were inconclusive or not applicable (exit code 7)" in done.stdout
+            assert "no case reached a verdict: all 2 were inconclusive or not applicable; the server was not tested (exit code 7)" in done.stdout
             assert (tmp_path / "report" / "index.html").exists()
 
 
@@ -160,7 +160,7 @@ def test_a_certification_with_an_inconclusive_case_does_not_pass(tmp_path, refer
         done = cli("run", "-t", "t.toml", "--scenarios", "scenarios", "--report", "cert", "--certify", cwd=tmp_path)
         assert done.returncode == NO_VERDICT, done.stdout + done.stderr
         assert "1 passed, 1 skipped" in done.stdout
-        assert "the certification did not pass: 1 case(s) inconclusive" in done.stdout
+        assert "the certification did not pass: 1 case(s) inconclusive, and a certification needs a verdict for every applicable case (exit code 7)" in done.stdout
 
 
 def test_pytest_with_every_case_not_applicable_exits_7(pytester):
@@ -169,4 +169,4 @@ def test_pytest_with_every_case_not_applicable_exits_7(pytester):
     result = pytester.runpytest_subprocess("scenarios", "-p", "no:cacheprovider", "--rayo-dialect", "seed")
     result.assert_outcomes(skipped=1)
     assert result.ret == NO_VERDICT
-    result.stdout.fnmatch_lines(["*no case reached a verdict: all 1 were inconclusive or not applicable (exit code 7)*"])
+    result.stdout.fnmatch_lines(["*no case reached a verdict: all 1 were inconclusive or not applicable; the server was not tested (exit code 7)*"])
