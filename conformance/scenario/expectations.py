@@ -25,7 +25,7 @@ from ..protocol.jid import JID, strip_xmpp_uri
 from ..protocol.stanza import Stanza
 from . import model
 from .observations import Observations, StreamKey
-from .template import match_payload, match_value, salvage, substitute
+from .template import differences, match_payload, match_value, salvage, substitute
 
 Variables = Mapping[str, str]
 
@@ -111,9 +111,9 @@ class Probe:
         """(captures, None) when the event fits; (None, why not) otherwise."""
         raise NotImplementedError
 
-    def identity(self, event: Any, variables: Variables) -> dict[str, str] | None:
-        """When the event is the one this step waits for but its details differ: the captures
-        it still gives. None when it is another event."""
+    def identity(self, event: Any, variables: Variables) -> tuple[dict[str, str], str] | None:
+        """When the event is the one this step waits for but its details differ: the captures it
+        still gives, and every difference it can name. None when it is another event."""
         raise NotImplementedError
 
     def relevant(self, event: Any, variables: Variables) -> bool:
@@ -147,7 +147,7 @@ class PresenceFrom(Probe):
         source = self.source(variables)
         if not same_jid(stanza.sender, source):
             return None, f"from {stanza.sender}, not {source}"
-        wrong_type = f"presence type is {stanza.type}, expected {self.step.type}" if self.step.type and stanza.type != self.step.type else ""
+        wrong_type = self._wrong_type(stanza)
         captured: dict[str, str] = {}
         if self.step.template is not None:
             found, mismatch = match_payload(list(self.step.template.elements), stanza.payload(), variables, self.step.strict)
@@ -160,7 +160,12 @@ class PresenceFrom(Probe):
             captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
 
-    def identity(self, stanza: Stanza, variables: Variables) -> dict[str, str] | None:
+    def _wrong_type(self, stanza: Stanza) -> str:
+        if self.step.type and stanza.type != self.step.type:
+            return f"presence type is {stanza.type}, expected {self.step.type}"
+        return ""
+
+    def identity(self, stanza: Stanza, variables: Variables) -> tuple[dict[str, str], str] | None:
         """A presence from the source carrying elements of the template's names (with no
         template: a presence of the step's type)."""
         if stanza.kind != "presence" or not same_jid(stanza.sender, self.source(variables)):
@@ -169,12 +174,13 @@ class PresenceFrom(Probe):
         names = {child.tag for child in stanza.payload()}
         if any(template.tag not in names for template in templates):
             return None
-        if not templates and self.step.type and stanza.type != self.step.type:
+        if not templates and self._wrong_type(stanza):
             return None
         captured = salvage(templates, stanza.payload(), variables)
         if self.step.capture:
             captured.update(sender_capture(self.step.capture, stanza.sender))
-        return captured
+        found = [self._wrong_type(stanza)] + [str(m) for m in differences(templates, stanza.payload(), variables)]
+        return captured, "; ".join(filter(None, found))
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
         return stanza.kind == "presence" and under_jid(stanza.sender, self.source(variables))
@@ -215,11 +221,12 @@ class Offer(Probe):
         captured.update(sender_capture(self.step.capture, stanza.sender))
         return captured, None
 
-    def identity(self, stanza: Stanza, variables: Variables) -> dict[str, str] | None:
+    def identity(self, stanza: Stanza, variables: Variables) -> tuple[dict[str, str], str] | None:
         if self.other_offer(stanza):
             return None
         templates = list(self.step.template.elements) if self.step.template is not None else []
-        return salvage(templates, stanza.payload(), variables) | sender_capture(self.step.capture, stanza.sender)
+        captured = salvage(templates, stanza.payload(), variables) | sender_capture(self.step.capture, stanza.sender)
+        return captured, "; ".join(str(m) for m in differences(templates, stanza.payload(), variables))
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
         token = self.context.tokens.get(self.party)
@@ -251,19 +258,26 @@ class SipMessage(Probe):
     def fits(self, event: Any, variables: Variables):
         if event.direction != "received":
             return None, "sent by the party, not received"
-        if self.identity(event, variables) is None:
+        if not self._awaited(event):
             return None, f"got {sip_summary(event)}"
-        for check in (self._request_uri, self._from, self._body, self._headers):
+        for check in self._checks:
             why = check(event, variables)
             if why:
                 return None, why
         return {}, None
 
-    def identity(self, event: Any, variables: Variables) -> dict[str, str] | None:
+    @property
+    def _checks(self):
+        return (self._request_uri, self._from, self._body, self._headers)
+
+    def _awaited(self, event: Any) -> bool:
+        return any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages)
+
+    def identity(self, event: Any, variables: Variables) -> tuple[dict[str, str], str] | None:
         """A message the party received of an awaited code or method; its URIs, headers and body are details."""
-        if event.direction == "received" and any(spec.accepts(event.message, event.cseq_method) for spec in self.step.messages):
-            return {}
-        return None
+        if event.direction != "received" or not self._awaited(event):
+            return None
+        return {}, "; ".join(filter(None, (check(event, variables) for check in self._checks)))
 
     def _request_uri(self, event, variables) -> str | None:
         if self.step.request_uri is None:
@@ -354,8 +368,11 @@ def _judge(probe: Probe, event: Any, variables: Variables, loose: bool) -> tuple
     captured, why = probe.fits(event, variables)
     if captured is not None or not loose:
         return captured, ()
-    captured = probe.identity(event, variables)
-    return captured, (() if captured is None else (Difference(probe, event, why or ""),))
+    taken = probe.identity(event, variables)
+    if taken is None:
+        return None, ()
+    captured, every = taken  # every difference it could name; else (order, strictness) the first one
+    return captured, (Difference(probe, event, every or why or ""),)
 
 
 def _candidates(obs: Observations, probe: Probe, start: Mapping[StreamKey, int], used: set) -> Iterable[int]:

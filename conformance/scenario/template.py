@@ -183,17 +183,10 @@ class Matcher:
     def _attributes(self, template, actual, strict, path, variables):
         captured: dict[str, str] = {}
         expected = _template_attributes(template)
-        optional = set(template.get(OPTIONAL, "").split())
         for name, value in expected.items():
-            if name not in actual.attrib and name in optional:
-                continue
-            if name not in actual.attrib:
-                return None, Mismatch(path, f"attribute {name!r} missing (expected {value!r})")
-            got = match_value(value, actual.get(name), {**variables, **captured})
-            if got is None and _header_name(template, name, value) and value.lower() == actual.get(name).lower():
-                got = {}  # RFC 3261 §7.3.1: header names are case-insensitive
-            if got is None:
-                return None, Mismatch(path, f"attribute {name!r} is {actual.get(name)!r}, expected {value!r}")
+            got, mismatch = _attribute(template, name, value, actual, path, {**variables, **captured})
+            if mismatch:
+                return None, mismatch
             captured.update(got)
         if strict:
             extra = sorted(set(actual.attrib) - set(expected))
@@ -303,6 +296,21 @@ def _header_name(template: etree._Element, attribute: str, value: str) -> bool:
     return template.tag == HEADER and attribute == "name" and _PLACEHOLDER.search(value) is None
 
 
+def _attribute(template: etree._Element, name: str, value: str, actual: etree._Element, path: str,
+               variables: Mapping[str, str]) -> tuple[dict[str, str], Mismatch | None]:
+    """One attribute of the template against the actual element: its captures, or why it does not fit."""
+    if name not in actual.attrib:
+        if name in template.get(OPTIONAL, "").split():
+            return {}, None
+        return {}, Mismatch(path, f"attribute {name!r} missing (expected {value!r})")
+    got = match_value(value, actual.get(name), variables)
+    if got is None and _header_name(template, name, value) and value.lower() == actual.get(name).lower():
+        got = {}  # RFC 3261 §7.3.1: header names are case-insensitive
+    if got is None:
+        return {}, Mismatch(path, f"attribute {name!r} is {actual.get(name)!r}, expected {value!r}")
+    return got, None
+
+
 def _deepest(mismatches: list[Mismatch]) -> Mismatch | None:
     """The most specific explanation: the right element, as far into the tree as it got."""
     if not mismatches:
@@ -325,25 +333,21 @@ def match_payload(
     return matcher._children_any_order(templates, children, "", variables, strict)
 
 
-def salvage(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str]) -> dict[str, str]:
-    """The captures a payload that does not match still gives, so one wrong detail does not lose
-    the values later steps need. Each template element is paired with the first unpaired element
-    of its name whose own attributes and text fit, or else with the only one of its name, and each
-    capture whose own value fits is kept; children are searched alike. Among several of a name
-    none of which fits, nothing is taken: a header of another name is not the one a capture meant."""
-    captured: dict[str, str] = {}
+def _pairs(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str]) -> list[tuple[etree._Element, etree._Element | None]]:
+    """Each template element with the element of a payload that does not match it was meant for:
+    the first unpaired one of its name whose own attributes and text fit, or else the only one of
+    its name; None when there is none. Among several of a name none of which fits, none is taken:
+    a header of another name is not the header the template meant."""
     paired: set[int] = set()
+    pairs: list[tuple[etree._Element, etree._Element | None]] = []
     for template in templates:
         same = [p for p, actual in enumerate(children) if actual.tag == template.tag]
-        fitting = [p for p in same if p not in paired and _own_fit(template, children[p], {**variables, **captured})]
-        chosen = fitting[0] if fitting else same[0] if len(same) == 1 else None
-        if chosen is None or chosen in paired:
-            continue
-        paired.add(chosen)
-        actual = children[chosen]
-        captured.update(_fitting_values(template, actual, {**variables, **captured}))
-        captured.update(salvage(_children(template), _children(actual), {**variables, **captured}))
-    return captured
+        fitting = [p for p in same if p not in paired and _own_fit(template, children[p], variables)]
+        chosen = fitting[0] if fitting else same[0] if len(same) == 1 and same[0] not in paired else None
+        if chosen is not None:
+            paired.add(chosen)
+        pairs.append((template, None if chosen is None else children[chosen]))
+    return pairs
 
 
 def _own_fit(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> bool:
@@ -356,15 +360,47 @@ def _own_fit(template: etree._Element, actual: etree._Element, variables: Mappin
         return False
 
 
-def _fitting_values(template: etree._Element, actual: etree._Element, variables: Mapping[str, str]) -> dict[str, str]:
+def salvage(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str]) -> dict[str, str]:
+    """The captures a payload that does not match still gives, so one wrong detail does not lose the
+    values later steps need: every capture whose own value fits, in the element it was meant for."""
     captured: dict[str, str] = {}
-    pairs = [(value, actual.get(name)) for name, value in _template_attributes(template).items() if name in actual.attrib]
-    for expected, got in pairs + [(_text(template), _text(actual))]:
-        try:
-            captured.update(match_value(expected, got, {**variables, **captured}) or {})
-        except UnknownVariable:
-            continue  # a value that needs a variable no step captured: nothing to keep from it
+    for template, actual in _pairs(templates, children, variables):
+        if actual is None:
+            continue
+        values = [(value, actual.get(name)) for name, value in _template_attributes(template).items() if name in actual.attrib]
+        for expected, got in values + [(_text(template), _text(actual))]:
+            try:
+                captured.update(match_value(expected, got, {**variables, **captured}) or {})
+            except UnknownVariable:
+                continue  # a value that needs a variable no step captured: nothing to keep from it
+        captured.update(salvage(_children(template), _children(actual), {**variables, **captured}))
     return captured
+
+
+def differences(templates: list[etree._Element], children: list[etree._Element], variables: Mapping[str, str],
+                path: str = "") -> list[Mismatch]:
+    """Every difference of a payload from the template, where match_payload names the first: each
+    template element against the element it was meant for, attribute by attribute, its text and its
+    children. Order and strictness are match_payload's to judge."""
+    found: list[Mismatch] = []
+    for template, actual in _pairs(templates, children, variables):
+        if actual is None:
+            namesakes = [brief(c) for c in children if c.tag == template.tag]
+            if namesakes:
+                found.append(Mismatch(path, f"child {brief(template)} missing; those of its name are: {', '.join(namesakes)}"))
+            else:
+                there = ", ".join(describe(c) for c in children) or "none"
+                found.append(Mismatch(path, f"child {describe(template)} missing; the children are: {there}"))
+            continue
+        where = f"{path}/{etree.QName(template).localname}"
+        try:
+            found += [m for name, value in _template_attributes(template).items()
+                      if (m := _attribute(template, name, value, actual, where, variables)[1])]
+            found += [m for m in [Matcher(variables)._text(template, actual, False, where, variables)[1]] if m]
+        except UnknownVariable:
+            continue  # match_payload names it
+        found += differences(_children(template), _children(actual), variables, where)
+    return list(dict.fromkeys(found))  # three missing headers of one name are one difference to read
 
 
 __all__ = [
@@ -374,6 +410,7 @@ __all__ = [
     "UnknownVariable",
     "captures_in",
     "describe",
+    "differences",
     "match_payload",
     "match_value",
     "parse_template",

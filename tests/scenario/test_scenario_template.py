@@ -3,7 +3,7 @@
 import pytest
 
 from conformance.protocol.stanza import parse_stanza
-from conformance.scenario.template import UnknownVariable, match_payload, match_value, parse_template, salvage, substitute
+from conformance.scenario.template import UnknownVariable, differences, match_payload, match_value, parse_template, salvage, substitute
 
 END_HUNGUP = (
     '<presence from="c1@rayo.test" type="unavailable"><end xmlns="urn:xmpp:rayo:1"><hungup platform-code="16"/></end>'
@@ -140,3 +140,16 @@ def test_salvage_takes_a_capture_only_from_the_element_it_was_meant_for():
     actual = parse_template("<offer xmlns='urn:x' to='1000@h'><header name='Via' value='SIP/2.0/UDP h'/><header name='X-Id' value='7'/></offer>")
     # The offer's to is wrong, yet it is the only offer; its X-Id header comes after a Via; no header is X-No.
     assert salvage(template, actual, {}) == {"id": "7"}
+
+
+def test_differences_names_every_difference_where_the_matcher_names_the_first():
+    template = parse_template("<offer xmlns='urn:x' to='sip:*' from='sip:*'><header name='X-Skill' value='sales'/></offer><c xmlns='urn:caps'/>")
+    actual = parse_template("<offer xmlns='urn:x' to='1000@h:5060' from='tok@h:5080'><header name='Via' value='v'/><header name='From' value='f'/></offer>")
+    assert str(match_payload(template, actual, {})[1]) == "/offer: attribute 'to' is '1000@h:5060', expected 'sip:*'"
+    assert [str(m) for m in differences(template, actual, {})] == [
+        "/offer: attribute 'to' is '1000@h:5060', expected 'sip:*'",
+        "/offer: attribute 'from' is 'tok@h:5080', expected 'sip:*'",
+        "/offer: child <header name='X-Skill' value='sales'/> missing; those of its name are: <header name='Via' value='v'/>, <header name='From' value='f'/>",
+        "child <c xmlns='urn:caps'> missing; the children are: <offer xmlns='urn:x'>",
+    ]
+    assert differences(template[:1], parse_template("<offer xmlns='urn:x' to='sip:a' from='sip:b'><header name='X-Skill' value='sales'/></offer>"), {}) == []
