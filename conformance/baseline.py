@@ -14,7 +14,7 @@ from typing import Sequence
 
 from .results import CaseResult, Finding
 
-SCHEMA = "schema"  # the key of schema violations, which name no requirement
+SCHEMA = "schema"  # the key of every schema violation, whichever requirement it names
 
 
 @dataclass(frozen=True)
