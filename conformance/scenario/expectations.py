@@ -52,6 +52,13 @@ def under_jid(sender: str, entity: str) -> bool:
     return s == e or (not e.resource and s.bare == e.bare)
 
 
+def is_last_word(stanza: Stanza) -> bool:
+    """A call's <end/> or a component's <complete/>: nothing more comes from that JID (R-6.6.4-e, §6.5)."""
+    return stanza.kind == "presence" and stanza.type == "unavailable" and any(
+        etree.QName(child).localname in ("end", "complete") for child in stanza.payload()
+    )
+
+
 def sender_capture(name: str, sender: str) -> dict[str, str]:
     """A sender captured as {name}, and its bare JID as {name.bare}: a seed component's
     JID is the bare call JID with the component's id as resource."""
@@ -123,6 +130,10 @@ class Probe:
     def describe(self, variables: Variables) -> str:
         raise NotImplementedError
 
+    def decided(self, obs: Observations, variables: Variables) -> str | None:
+        """Why no event still to come can fit, or None while one may."""
+        return None
+
 
 def _template_text(template: model.Template | None, variables: Variables) -> str:
     if template is None:
@@ -184,6 +195,19 @@ class PresenceFrom(Probe):
 
     def relevant(self, stanza: Stanza, variables: Variables) -> bool:
         return stanza.kind == "presence" and under_jid(stanza.sender, self.source(variables))
+
+    def decided(self, obs: Observations, variables: Variables) -> str | None:
+        """The source sent its last word (a call's end, a component's complete) and nothing that came fits."""
+        try:
+            source = self.source(variables)
+            stream = obs.stream(self.key)
+            later = stream.events[stream.position :]
+            if any(self.fits(event, variables)[0] is not None for event in later):
+                return None
+        except KeyError:
+            return None  # waits on a capture still to come
+        last = next((event for event in later if is_last_word(event) and same_jid(event.sender, source)), None)
+        return None if last is None else f"{source} had already sent its last event: {stanza_summary(last)}"
 
     def describe(self, variables: Variables) -> str:
         kind = f"a presence of type {self.step.type}" if self.step.type else "a presence"

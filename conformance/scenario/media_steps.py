@@ -23,10 +23,12 @@ from ..fileserver import opener
 from ..media.tape import GAP, Sound, sounds_in
 from ..media.tone import tone_samples
 from ..media.wav import Wav, WavError, read_wav
+from ..protocol.stanza import Stanza
 from ..sip import SipError
 from ..sip.media import CallMedia
 from ..sip.parties import can_play_pcap
 from . import model
+from .expectations import is_last_word, stanza_summary
 from .failures import SetupFailed, StepFailed
 from .template import substitute
 
@@ -75,11 +77,26 @@ class MediaSteps:
             long_enough = sounds and sounds[0].duration >= step.sound.shortest
             if sounds and (sounds[0].closed or sounds[0].duration > step.sound.longest or (ongoing and long_enough)):
                 return sounds[0]
-            if not sounds and loop.time() >= give_up:
-                waited = self.timeout(step, "event")
-                raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; heard nothing within {waited:.1f} s",
+            silenced = None if sounds else self._no_sound_to_come(media)
+            if not sounds and (silenced or loop.time() >= give_up):
+                why = silenced or f"heard nothing within {self.timeout(step, 'event'):.1f} s"
+                raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; {why}",
                                               expected=step.sound.describe(), actual="silence"))
-            await media.changed(sounds[0].end + GAP if sounds else give_up)
+            # The server's XMPP events wake the wait too: they may decide it.
+            await media.changed(sounds[0].end + GAP if sounds else give_up, wake=self.observations.next_change())
+
+    def _no_sound_to_come(self: CaseRunner, media: CallMedia) -> str | None:
+        """Why waiting on for a sound is pointless: the call's media is over, or a component
+        failed (an output that completed with an error will not be heard)."""
+        if media.endpoint.closed:
+            return "heard nothing, and the call's media had already ended"
+        for key, stream in self.observations.streams.items():
+            if key[0] != "xmpp":
+                continue
+            failed = next((stanza for stanza in stream.events[stream.position :] if completed_with_error(stanza)), None)
+            if failed is not None:
+                return f"heard nothing, and {failed.sender} had already completed with an error: {stanza_summary(failed)}"
+        return None
 
     async def do_MediaQuiet(self: CaseRunner, step: model.MediaQuiet) -> None:
         media = self.party_media(step)
@@ -194,6 +211,12 @@ class MediaSteps:
         if not media.can_send:
             raise StepFailed(self.failure(step, f"{step.phrase}: no SDP from the server has said where to send media yet"))
         return media
+
+
+def completed_with_error(stanza: Stanza) -> bool:
+    """A component's complete whose reason is <error/> (§7.19.2)."""
+    reasons = [reason for complete in stanza.payload() for reason in complete if isinstance(reason.tag, str)]
+    return is_last_word(stanza) and any(etree.QName(reason).localname == "error" for reason in reasons)
 
 
 def judge_sound(sound: Sound, spec: model.SoundSpec) -> str | None:

@@ -30,19 +30,33 @@ class Observations:
         self.consumed: set[tuple[StreamKey, int]] = set()  # events some expectation used
         self.clock = clock
         self._changed = asyncio.Event()
+        self._next: list[asyncio.Future[None]] = []  # next_change() futures still to resolve
 
     def stream(self, key: StreamKey) -> Stream:
         return self.streams.setdefault(key, Stream())
 
     def add(self, key: StreamKey, event: Any) -> None:
         self.stream(key).events.append(event)
-        self._changed.set()
+        self._notify()
 
     def close(self, key: StreamKey, reason: str) -> None:
         stream = self.stream(key)
         if stream.closed is None:
             stream.closed = reason
+        self._notify()
+
+    def next_change(self) -> asyncio.Future[None]:
+        """Done when the next event arrives or a stream closes: for waits on something else too (media)."""
+        future = asyncio.get_running_loop().create_future()
+        self._next.append(future)
+        return future
+
+    def _notify(self) -> None:
         self._changed.set()
+        for future in self._next:
+            if not future.done():
+                future.set_result(None)
+        self._next = []
 
     def positions(self) -> dict[StreamKey, int]:
         return {key: stream.position for key, stream in self.streams.items()}
@@ -55,12 +69,13 @@ class Observations:
             stream.position = max(stream.position, position)
 
     async def wait(
-        self, attempt: Callable[[], T | None], timeout: float, watch: list[StreamKey]
+        self, attempt: Callable[[], T | None], timeout: float, watch: list[StreamKey],
+        decided: Callable[[], str | None] = lambda: None,
     ) -> tuple[T | None, str | None]:
         """Run `attempt` whenever something arrives, until it returns a value.
 
-        Returns (value, None), or (None, why) on timeout or when a watched
-        stream closes with nothing left that could match.
+        Returns (value, None), or (None, why) on timeout, when a watched
+        stream closes, or when `decided` says why nothing still to come could match.
         """
         deadline = self.clock() + timeout
         while True:
@@ -72,6 +87,9 @@ class Observations:
             closed = [self.streams[k].closed for k in watch if k in self.streams and self.streams[k].closed]
             if closed:
                 return None, closed[0]
+            why = decided()
+            if why:
+                return None, why
             remaining = deadline - self.clock()
             if remaining <= 0:
                 return None, f"nothing matching within {timeout:.1f} s"

@@ -30,7 +30,7 @@ from ..target import Target, TargetError
 from ..transcript import Transcript
 from . import model
 from .documents import DocumentServer, documents_named
-from .expectations import (Context, Found, explain, in_any_order, in_sequence, probe_for, resolve_jid, sip_summary,
+from .expectations import (Context, Found, Probe, explain, in_any_order, in_sequence, probe_for, resolve_jid, sip_summary,
                            stanza_summary, under_jid)
 from .failures import SetupFailed, StepFailed
 from .media_steps import MediaSteps
@@ -455,7 +455,7 @@ class CaseRunner(MediaSteps):
 
     async def do_InAnyOrder(self, step: model.InAnyOrder) -> None:
         probes = [probe_for(member, self.context()) for member in step.members]
-        await self._wait(step, lambda loose=False: in_any_order(self.observations, probes, self.variables, loose), probes)
+        await self._wait(step, lambda loose=False: in_any_order(self.observations, probes, self.variables, loose), [probes])
 
     async def do_OneOf(self, step: model.OneOf) -> None:
         alternatives = [[probe_for(m, self.context()) for m in alternative] for alternative in step.alternatives]
@@ -467,19 +467,22 @@ class CaseRunner(MediaSteps):
                     return found
             return None
 
-        await self._wait(step, attempt, [p for probes in alternatives for p in probes], "any of these outcomes: ")
+        await self._wait(step, attempt, alternatives, "any of these outcomes: ")
 
     async def expect_sequence(self, step: model.Step, members: list[model.Step]) -> None:
         probes = [probe_for(member, self.context()) for member in members]
-        await self._wait(step, lambda loose=False: in_sequence(self.observations, probes, self.variables, loose=loose), probes)
+        await self._wait(step, lambda loose=False: in_sequence(self.observations, probes, self.variables, loose=loose), [probes])
 
-    async def _wait(self, step: model.Step, attempt: Callable[..., Found | None], probes, lead: str = "") -> None:
-        """Wait for events that fit; when none do in time, take those of the awaited identity that
-        came with other details (attempt(loose=True)), each such message a finding, and go on."""
+    async def _wait(self, step: model.Step, attempt: Callable[..., Found | None], alternatives: list[list[Probe]],
+                    lead: str = "") -> None:
+        """Wait for events that fit one of the alternatives (each: probes that must all be met), until
+        none can any more; then take those of the awaited identity that came with other details
+        (attempt(loose=True)), each such message a finding, and go on."""
+        probes = [p for probes in alternatives for p in probes]
         kind = "sip" if all(p.key[0] == "sip" for p in probes) else "event"
         timeout = self.timeout(step, kind)
         watch = list({p.key for p in probes})
-        found, why = await self.observations.wait(attempt, timeout, watch)
+        found, why = await self.observations.wait(attempt, timeout, watch, lambda: self._decided(alternatives))
         if found is None and self.sip is not None and any(p.key[0] == "sip" for p in probes):
             self.sip.catch_up()  # what SIPp logged unannounced: it may be the awaited message, or explain the miss
             found = attempt()
@@ -523,6 +526,21 @@ class CaseRunner(MediaSteps):
             return in_sequence(self.observations, [probe], self.variables) is None
         except KeyError:  # it needs a capture of another member: not a miss of its own
             return False
+
+    def _decided(self, alternatives: list[list[Probe]]) -> str | None:
+        """Why no alternative can be met any more: in each, a probe waits on what has ended."""
+        reasons = []
+        for probes in alternatives:
+            why = next(filter(None, map(self._probe_decided, probes)), None)
+            if why is None:
+                return None
+            reasons.append(why)
+        return "; ".join(dict.fromkeys(reasons))
+
+    def _probe_decided(self, probe: Probe) -> str | None:
+        if probe.key[0] == "sip":  # SIP messages come late into the observations: a call's end decides
+            return self.sip_party(probe.step.party).ended() if self.sip is not None else None
+        return probe.decided(self.observations, self.variables)
 
     async def do_NothingMore(self, step: model.NothingMore) -> None:
         source = resolve_jid(step.source, self.variables, self.target.service)

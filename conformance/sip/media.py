@@ -97,15 +97,15 @@ class CallMedia:
         self.digits.append((asyncio.get_running_loop().time(), event))
         self._changed.set()
 
-    async def changed(self, deadline: float) -> None:
-        """Return when a packet arrives, or at loop time `deadline`; then every queued packet is read."""
+    async def changed(self, deadline: float, wake: asyncio.Future | None = None) -> None:
+        """Return when a packet arrives, when `wake` is done, or at loop time `deadline`;
+        then every queued packet is read."""
         self._changed.clear()
         remaining = deadline - asyncio.get_running_loop().time()
         if remaining > 0:
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
+            packet = asyncio.ensure_future(self._changed.wait())
+            await asyncio.wait({packet, wake} - {None}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            packet.cancel()
         # A judgement by the clock ("silence since") must not miss a packet
         # the kernel holds but the loop has not read yet.
         self.endpoint.drain()

@@ -77,12 +77,23 @@ class _Party:
         await self._role.command(call, action, **fields)
         return call.finals.get(method)
 
+    def ended(self) -> str | None:
+        """Why nothing more can come to this party (its SIPp died), or None."""
+        return str(self._role.died) if self._role.died else None
+
     def media(self, call_id: str | None = None) -> CallMedia:
         """The harness's RTP end of the call: what the server sent the party, and how the party sends audio."""
         return self._role.media(self._role.call(self.name, call_id))
 
 
 class Caller(_Party):
+    def ended(self) -> str | None:
+        """A caller's calls are the harness's to start: once its latest has ended, nothing more comes."""
+        calls = [call for call in self._role.calls.values() if call.party == self.name]
+        if calls and calls[-1].ended:
+            return f"{self.name}'s call had already ended ({calls[-1].end})"
+        return super().ended()
+
     async def dial(self, request_uri: str, headers: Headers = (), from_uri: str | None = None) -> str:
         """Send an INVITE with SDP; return once it is sent, with the Call-ID the harness chose.
 

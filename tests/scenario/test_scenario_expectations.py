@@ -1,5 +1,6 @@
 """Expectations over observed streams: order within a stream, any order in groups, explanations."""
 
+import asyncio
 from types import SimpleNamespace
 
 from conformance.protocol.stanza import Stanza, parse_stanza
@@ -220,3 +221,32 @@ def test_a_loose_group_takes_the_matching_with_the_fewest_differences():
     found = in_any_order(obs, probes, {}, loose=True)
     assert [d.probe for d in found.differences] == [probes[0]]  # b took its own event; a the other, with z
     assert sorted(found.hits) == [(("xmpp", "client"), 0), (("xmpp", "client"), 1)]
+
+
+def test_a_probe_is_decided_once_its_source_sent_its_last_event_and_nothing_fits():
+    obs = Observations()
+    answered = probe_for(expect_from("c1@rayo.test", "<answered xmlns='urn:xmpp:rayo:1'/>"), CONTEXT)
+    end = probe_for(expect_from("c1@rayo.test", "<end xmlns='urn:xmpp:rayo:1'><hungup/></end>"), CONTEXT)
+    component = probe_for(expect_from("c1@rayo.test/out", "<complete xmlns='urn:xmpp:rayo:ext:1'/>"), CONTEXT)
+    unknown = probe_for(expect_from("{call}", "<answered xmlns='urn:xmpp:rayo:1'/>"), CONTEXT)
+    obs.add(("xmpp", "client"), presence(END.replace("hungup", "busy")))
+    assert "c1@rayo.test had already sent its last event: presence unavailable from c1@rayo.test" in answered.decided(obs, {})
+    assert end.decided(obs, {}) is not None  # an end with another reason: no second end comes
+    assert component.decided(obs, {}) is None  # the call's end is not its component's complete (order unspecified)
+    assert unknown.decided(obs, {}) is None  # waits on a capture still to come
+    obs.add(("xmpp", "client"), presence(END))
+    assert end.decided(obs, {}) is None  # something fits: the search, not the decision, judges the order
+
+
+def test_a_wait_ends_as_soon_as_it_is_decided():
+    async def main() -> tuple[object, str | None, float]:
+        obs = Observations()
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.05, obs.add, ("xmpp", "client"), presence(END))
+        started = loop.time()
+        decided = lambda: "over" if obs.stream(("xmpp", "client")).events else None
+        found, why = await obs.wait(lambda: None, 10.0, [("xmpp", "client")], decided)
+        return found, why, loop.time() - started
+
+    found, why, took = asyncio.run(main())
+    assert (found, why) == (None, "over") and took < 5.0
