@@ -57,12 +57,32 @@ MIX = "xep0327.mixers."
 SVC = "xep0327.service."
 HDR = "xep0327.headers."
 MSG = "xep0327.messages."
+# The cases that take an inbound call's offer and start no component.
+_OFFERED = [AV + "offer-goes-to-every-available-client", AV + "offer-withdrawn-when-client-leaves",
+           AV + "second-client-gets-conflict", DIAL + "nested-join", ERR + "chat-message-to-a-call",
+           ERR + "command-to-ended-call", ERR + "unknown-command", HDR + "command-headers-reach-sip",
+           IN + "accept-rings-the-caller", IN + "answer-then-client-hangup", IN + "caller-cancels",
+           IN + "caller-hangs-up", IN + "offer-carries-the-call", IN + "redirect-after-answer",
+           IN + "redirect-sends-302", IN + "reject-after-accept", IN + "reject-busy", IN + "reject-decline",
+           IN + "reject-error", JOIN + "hangup-breaks-joins", JOIN + "join-bridges-audio",
+           JOIN + "join-direct-media", JOIN + "join-direction-send", JOIN + "join-malformed",
+           JOIN + "join-other-zone", JOIN + "join-two-calls", JOIN + "join-unknown-call",
+           JOIN + "modify-join-sends-no-joined", JOIN + "remote-hangup-breaks-joins", JOIN + "unjoin-all",
+           JOIN + "unjoin-not-joined", MSG + "normal-message-reaches-the-caller", MIX + "hangup-leaves-mixer",
+           MIX + "join-mixer", MIX + "mixer-names-per-zone", MIX + "speakers-in-a-mixer", MIX + "subscribe-to-mixer",
+           SVC + "disco-on-a-call"]
 
 CATALOGUE: tuple[Fault, ...] = (
     _f("offer-without-caps", "offer", "the offer presence carries no caps with node urn:xmpp:rayo:call:1",
        [IN + "offer-carries-the-call", IN + "answer-then-client-hangup"], "child <c xmlns='http://jabber.org/protocol/caps'> missing"),
     _f("offer-drops-headers", "offer", "the offer leaves out the INVITE's headers",
        [IN + "offer-carries-the-call", IN + "answer-then-client-hangup"], "header"),
+    _f("offer-from-another-domain", "offer", "offers come from a JID outside the service's domain",
+       _OFFERED, "R-6.2.2-f: an offer must come from its call's JID, but it comes from .* outside the service's domain"),
+    _f("offer-from-the-client", "offer", "offers come from the JID of the client they are sent to",
+       _OFFERED, "R-6.2.2-f: an offer must come from its call's JID, but it comes from the client's own JID"),
+    _f("offer-without-from", "offer", "offers have no from",
+       _OFFERED, "R-6.2.2-f: an offer must come from its call's JID, but it has no 'from'"),
     _f("offer-reorders-headers", "offer", "the offer lists repeated headers in reverse order",
        [IN + "offer-carries-the-call"], "not in the expected order"),
     _f("events-without-delay", "events", "events carry no XEP-0203 delay stamp (a SHOULD: cases warn)", [], "delay",

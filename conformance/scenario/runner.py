@@ -29,6 +29,7 @@ from ..xmpp import ConnectError, HarnessClient
 from ..target import Target, TargetError
 from ..transcript import Transcript
 from . import model
+from .addressing import is_rayo_event, sender_problem
 from .documents import DocumentServer, documents_named
 from .expectations import (Context, Found, Probe, explain, in_any_order, in_sequence, probe_for, resolve_jid, sip_summary,
                            stanza_summary, under_jid)
@@ -72,6 +73,7 @@ class CaseRunner(MediaSteps):
         self.abandoned: set[str] = set()  # ids of our iqs we stopped waiting for
         self.delay_reported = False
         self.harmless_noted: set[int] = set()  # seqs of events "nothing more" let pass, noted once
+        self.misaddressed: set[str] = set()  # senders of events already reported as not Rayo entities
         self.judging = False  # only while the steps run: teardown traffic is evidence, not a finding
         self.playing: list[asyncio.Task] = []  # audio a party still sends ("starts playing")
         self.reported_late: set[int] = set()  # ids of stanzas an `expect nothing more` reported
@@ -218,6 +220,7 @@ class CaseRunner(MediaSteps):
     def _on_stanza(self, client: str, stanza: Stanza) -> None:
         self._validate(stanza, "received")
         self._check_delay(stanza)
+        self._check_sender(client, stanza)
         if stanza.type == "error" or (stanza.kind == "iq" and stanza.type == "result"):
             future = self.pending.pop(stanza.id, None)
             if future is not None and not future.done():
@@ -240,10 +243,7 @@ class CaseRunner(MediaSteps):
         """R-5.3-b (SHOULD): every Rayo event carries a XEP-0203 timestamp. Reported once per case."""
         if not self.judging or self.dialect != "xep0327" or self.delay_reported or stanza.kind != "presence":
             return
-        if not under_jid(stanza.sender, self.target.service):
-            return
-        rayo = ns.RAYO_NAMESPACES[self.dialect]
-        if not any(etree.QName(child).namespace in rayo for child in stanza.payload()):
+        if not under_jid(stanza.sender, self.target.service) or not is_rayo_event(stanza, self.dialect):
             return
         if stanza.element.find(ns.qname(ns.DELAY, "delay")) is None:
             self.delay_reported = True
@@ -252,6 +252,20 @@ class CaseRunner(MediaSteps):
                         expected="<delay xmlns='urn:xmpp:delay' stamp='...'/>", actual=stanza.text, level="should",
                         requirements=("R-5.3-b",))
             )
+
+    def _check_sender(self, client: str, stanza: Stanza) -> None:
+        """R-5.3-a: an event comes from the entity that produced it, whose JID is in the service's
+        domain (R-5.2-a); an offer from its call (R-6.2.2-f). Reported once per sender."""
+        if not self.judging or stanza.sender in self.misaddressed or not is_rayo_event(stanza, self.dialect):
+            return
+        problem = sender_problem(stanza, self.target.service, self.clients[client].full_jid)
+        if problem:
+            self.misaddressed.add(stanza.sender)
+            offer = stanza.element.find(ns.qname(ns.RAYO, "offer")) is not None
+            requirement, rule = ("R-6.2.2-f", "an offer must come from its call's JID") if offer \
+                else ("R-5.3-a", "an event must come from the call, mixer or component that produced it")
+            self.findings.append(Finding("expectation", f"{requirement}: {rule}, but {problem}: {stanza_summary(stanza)}",
+                                         actual=stanza.text, record=stanza.seq, requirements=(requirement,)))
 
     def _on_closed(self, client: str, reason: str) -> None:
         self.observations.close(("xmpp", client), f"the XMPP stream of {client} closed: {reason}")

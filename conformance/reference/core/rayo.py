@@ -291,7 +291,17 @@ class RayoCore:
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.inbound_event(call, event)
         for party in parties[:1] if "offer-only-to-first-client" in self.faults else parties:
-            self.event(call, party, self.offer(sip_call.request), extra=self.offer_caps())
+            self.send_presence(self.offer_sender(call, party), party, self.offer_caps() + [self.offer(sip_call.request)])
+
+    def offer_sender(self, call: Call, party: str) -> str | None:
+        """The offer's from: its call's JID (§6.2.2), unless a fault says otherwise."""
+        if "offer-from-another-domain" in self.faults:
+            return f"{call.id}@calls.elsewhere.example"
+        if "offer-from-the-client" in self.faults:
+            return party
+        if "offer-without-from" in self.faults:
+            return None
+        return self.dialect.event_sender(call.jid)
 
     def _no_party_code(self) -> int:
         """R-6.2.2-d: a "service unavailable" indication, with no SIP code named (digest A15)."""
