@@ -30,7 +30,8 @@ TIMEOUTS = Timeouts(event=10.0, sip=10.0)
         ("hangup-command-reported-as-hungup", "inbound/answer-then-client-hangup",
          r"expect from \{call\}: .*it came with other details: .*<end xmlns=\"urn:xmpp:rayo:1\"><hungup/></end>"),
         # the caller got 603 where 486 was expected: its call is over, no other final response comes
-        ("reject-codes-swapped", "inbound/reject-busy", r"caller receives: expected caller to receive 486; caller's call had already ended \(ended rejected\)"),
+        # (the reject codes are a suite decision, A15: the case warns)
+        ("reject-codes-swapped", "inbound/reject-busy", r"caller receives: expected caller to receive 486\b.*; caller's call had already ended \(ended rejected\)"),
     ],
     ids=["component-completed", "call-ended", "sip-call-ended"],
 )
@@ -38,6 +39,6 @@ def test_a_case_fails_as_soon_as_what_it_waits_on_has_ended(fault: str, case: st
     loaded = load_case(scenarios_dir() / "xep0327" / f"{case}.yaml")
     with ReferenceProcess((fault,), workdir=tmp_path / "reference") as target:
         result = asyncio.run(run_case(loaded, target.with_options(timeouts=TIMEOUTS), tmp_path / "case"))
-    assert result.verdict is Verdict.FAIL
+    assert result.verdict is not Verdict.PASS
     assert any(re.search(why, f.message) for f in result.findings), [f.message for f in result.findings]
     assert result.duration < TIMEOUTS.event / 2
