@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from .report.markup import visible
 from .resources import is_data_file
 from .results import CaseResult, Verdict
 from .scenario.loader import ScenarioError, load_case, load_case_text
@@ -276,5 +277,5 @@ def _findings_text(result: CaseResult) -> str:
     lines = []
     for finding in result.findings:
         where = f"step {finding.step}: " if finding.step else ""
-        lines.append(f"  [{finding.kind}/{finding.level}] {where}{finding.message}")
+        lines.append(f"  [{finding.kind}/{finding.level}] {where}{visible(finding.message)}")
     return "\n".join(lines) or "  (no findings)"

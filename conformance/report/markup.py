@@ -1,7 +1,9 @@
 """Helpers every renderer shares: escaping, anchors, names, times, verdict badges.
 
 All text that reaches HTML or SVG goes through `esc`: stanzas, JIDs, labels and
-even case titles come from places the report does not control.
+even case titles come from places the report does not control. Characters that
+would change how the text around them reads, or not show at all, are shown as
+their code point (`visible`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,23 @@ from ..results import Verdict
 from ..transcript import Record
 
 
+# Controls (but tab and line ends), bidirectional embeddings, overrides and isolates
+# (U+202E makes what follows read backwards), zero-width and separator characters,
+# the byte order mark, interlinear annotations and tags.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+
+
+def visible(text: str) -> str:
+    """The text with each character that hides or reorders text shown as [U+XXXX]."""
+    return _HIDDEN.sub(lambda match: f"[U+{ord(match.group()):04X}]", text)
+
+
 def esc(text: object) -> str:
-    """Text made safe for element content and quoted attribute values."""
-    return html.escape(str(text), quote=True)
+    """Text made safe for element content and quoted attribute values, and shown as it is."""
+    return html.escape(visible(str(text)), quote=True)
 
 
 def pre(text: str, css_class: str = "") -> str:

@@ -205,3 +205,23 @@ def test_extras_of_two_cases_share_no_anchor(samples):
     tree = samples.parse_html(case_extras_html(samples.failing_result()))
     targets = {a.get("href")[1:] for a in tree.iter() if (a.get("href") or "").startswith("#")}
     assert targets <= first
+
+
+def test_a_bidi_override_from_the_server_is_shown_by_code_point_on_every_part_of_the_page(samples, tmp_path: Path):
+    from conformance.plugin import _findings_text
+    from conformance.results import Finding
+    from conformance.transcript import Transcript
+
+    override = "\u202e"
+    transcript = Transcript(clock=samples.clock())
+    transcript.add("xmpp", "received", "client", f"c{override}1@rayo.example", f"presence {override}offer",
+                   f"<presence from='c{override}1@rayo.example'><offer xmlns='urn:xmpp:rayo:1' to='sip:{override}a'/></presence>")
+    finding = Finding("expectation", f"R-6.2.2-f: an offer must come from its call's JID, but it comes from c{override}1@evil", record=0)
+    result = CaseResult("xep0327.inbound.x", "X", "xep0327", verdict=Verdict.FAIL, findings=[finding], records=transcript.records)
+    html = (write_report([result], tmp_path / "out", RUN).parent / "cases" / "xep0327.inbound.x.html").read_text(encoding="utf-8")
+    assert override not in html
+    tree = lxml.html.fromstring(html)
+    assert "comes from c[U+202E]1@evil" in samples.select(tree, "li.finding")[0].text_content()
+    assert "c[U+202E]1@rayo.example" in samples.select(tree, "svg.ladder")[0].text_content()
+    assert 'to="sip:[U+202E]a"' in samples.select(tree, ".transcript")[0].text_content()
+    assert override not in _findings_text(result) and "c[U+202E]1@evil" in _findings_text(result)  # the terminal, JUnit

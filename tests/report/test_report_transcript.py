@@ -104,3 +104,16 @@ def test_anchor_prefix_is_applied_to_ids_and_links(samples):
 
 def test_no_records_says_so():
     assert "No messages" in transcript_html([])
+
+
+def test_characters_that_reorder_or_hide_text_are_shown_by_code_point(samples):
+    override = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: what follows would read backwards
+    t = Transcript(clock=samples.clock())
+    t.add("xmpp", "received", "client", f"call{override}1@rayo.example", f"presence offer{override}",
+          f'<presence from="call{override}1@rayo.example"><offer xmlns="urn:xmpp:rayo:1" to="sip:a" from="sip:{override}gnp.exe"/></presence>')
+    t.add("sip", "received", "caller", "sip:rayo@127.0.0.1", "INFO", "INFO sip:a SIP/2.0\r\nX-Note: a\u2066b\u200bc\x1b[2J\r\n\r\n")
+    fragment = transcript_html(t.records)
+    assert override not in fragment and "\u2066" not in fragment and "\u200b" not in fragment and "\x1b" not in fragment
+    text = samples.parse_html(fragment).text_content()
+    assert "sip:[U+202E]gnp.exe" in text and "call[U+202E]1@rayo.example" in text and "presence offer[U+202E]" in text
+    assert "X-Note: a[U+2066]b[U+200B]c[U+001B][2J\n" in text  # line ends stay as they are
