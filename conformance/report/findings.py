@@ -29,11 +29,12 @@ def _comparison(finding: Finding) -> str:
 
 def _finding(number: int, finding: Finding, seqs: Collection[int], prefix: str) -> str:
     step = f" · step {finding.step}" if finding.step is not None else ""
+    graded_by = f' · <span class="graded-by">{esc(", ".join(finding.requirements))}</span>' if finding.requirements else ""
     return (
         f'<li class="finding lv-{esc(finding.level)}" id="{finding_anchor(prefix, number)}">'
         f'<div class="finding-head"><span class="finding-no">{number}</span>'
         f' <span class="kind">{esc(finding.kind)}</span>'
-        f' <span class="level">{esc(finding.level.upper())}</span>{step}'
+        f' <span class="level">{esc(finding.level.upper())}</span>{graded_by}{step}'
         f"{_record_link(finding, seqs, prefix)}</div>"
         f'<p class="message">{esc(finding.message)}</p>'
         f"{_comparison(finding)}</li>"

@@ -63,7 +63,8 @@ def failing_result(artifacts: list[Path] | None = None) -> CaseResult:
         findings=[
             Finding("expectation", "The answer was not acknowledged with a result", step=4,
                     expected='<iq type="result" id="a1"/>', actual=MALFORMED, record=4),
-            Finding("schema", "<body> has an attribute the schema does not allow", level="should", record=6),
+            Finding("schema", "<body> has an attribute the schema does not allow", level="should", record=6,
+                    requirements=("R-7.2-a",)),
         ],
         records=call_records(),
         artifacts=artifacts or [],

@@ -99,6 +99,8 @@ def test_findings_show_expected_and_actual_with_step_and_record(report, samples)
     schema = samples.select(groups[1], "li.finding")[0]
     assert schema.get("id") == "finding-2"
     assert "SHOULD" in schema.text_content()
+    assert samples.select(schema, ".graded-by")[0].text == "R-7.2-a"  # the requirement that graded it
+    assert not samples.select(first, ".graded-by")  # a finding naming none shows none
     assert tree.get_element_by_id("rec-4") is not None  # the link has a target
 
 
