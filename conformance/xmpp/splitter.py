@@ -51,6 +51,10 @@ class _Restart(Exception):
         self.offset = offset
 
 
+class _Oversized(Exception):
+    """Raised inside a handler: the stanza that just ended is longer than the limit."""
+
+
 class _Restricted(Exception):
     """XML that is well-formed but not allowed in XMPP (RFC 6120 §11.1)."""
 
@@ -89,6 +93,9 @@ class StreamSplitter:
                 data = self._buf[restart.offset - self._base :]
                 self._new_parser()
                 self._buf = data
+            except _Oversized:
+                self._stop_oversized()
+                return self._out
             except (expat.ExpatError, _Restricted) as err:
                 self.failed = _describe(err)
                 self._out.append(Piece("malformed", self._buf.decode("utf-8", "replace"), self.declarations, self.failed))
@@ -153,6 +160,8 @@ class StreamSplitter:
             self._cut("end", self._base + self._buf.index(b">") + 1)
         elif self._depth == 1:
             end = self._empty_end or self._base + self._buf.index(b">", index - self._base) + 1
+            if end - self._stanza_start > self.max_stanza:  # whole within one read: longer all the same
+                raise _Oversized()
             self._drop(self._stanza_start)
             self._cut("stanza", end)
             if name in _RESTART_AFTER:

@@ -98,6 +98,14 @@ def test_a_stanza_over_the_limit_ends_the_stream_and_keeps_only_its_start(step: 
     assert splitter.feed(b"</body></message><presence/>") == []  # nothing more is kept or parsed
 
 
+@pytest.mark.parametrize("step", [1_000, 1_000_000])
+def test_a_whole_stanza_over_the_limit_is_refused_however_it_is_read(step: int) -> None:
+    stanza = "<message><body>" + "x" * 20_000 + "</body></message>"
+    pieces = split((HEADER + stanza + "<presence/>").encode(), step, StreamSplitter(max_stanza=20_000))
+    assert [p.kind for p in pieces] == ["header", "oversized"]
+    assert pieces[-1].raw == stanza[:OVERSIZED_SHOWN]
+
+
 def test_a_stanza_just_under_the_limit_passes() -> None:
     stanza = "<message><body>" + "x" * (20_000 - 40) + "</body></message>"
     pieces = split((HEADER + stanza).encode(), 4096, StreamSplitter(max_stanza=20_000))
