@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_variants:
         return list_variants()
     from ..reference.faults import UnknownFault, fault
-    from ..reference.variations import UnknownVariation, Variations
+    from ..reference.variations import UnknownVariation, Variations, variation
 
     try:
         for name in args.fault:
@@ -76,6 +76,11 @@ def run(args: argparse.Namespace) -> int:
         Variations(args.variant, args.dialect)
     except (UnknownFault, UnknownFeature, UnknownVariation) as err:
         print(f"rayo-conformance serve: {err}", file=sys.stderr)
+        return 2
+    behind_prosody = [name for name in args.variant if args.xmpp_mode == "prosody" and variation(name).embedded_only]
+    if behind_prosody:
+        print(f"rayo-conformance serve: {', '.join(behind_prosody)} needs --xmpp-mode embedded: Prosody routes only the"
+              " service domain to the Rayo core", file=sys.stderr)
         return 2
     if args.xmpp_mode == "prosody" and args.xmpp_port:
         print("rayo-conformance serve: --xmpp-port is for the embedded mode; Prosody's ports are allocated", file=sys.stderr)

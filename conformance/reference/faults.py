@@ -99,7 +99,7 @@ CATALOGUE: tuple[Fault, ...] = (
         OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout", ERR + "chat-message-to-a-call",
         ERR + "unknown-command", JOIN + "join-bridges-audio", JOIN + "join-direction-send", MIX + "mixer-names-per-zone",
         MIX + "speakers-in-a-mixer", MIX + "subscribe-to-mixer",
-        MSG + "normal-message-reaches-the-caller"]),
+        MSG + "normal-message-reaches-the-caller", ERR + "command-to-unknown-call", DIAL + "dial-uri-conflict"]),
     _f("accept-sends-nothing", "inbound", "accept is acknowledged but the caller is never told (no 180)",
        [IN + "accept-rings-the-caller"], "180"),
     _f("answer-sends-180", "inbound", "answer sends 180 Ringing instead of 200 OK",

@@ -22,7 +22,8 @@ class Variation:
     area: str  # what it touches: a call-control area, or a component's (output, input, ...) for media choices
     allowed_by: str  # the XEP passage or digest entry that allows it (R-..., §..., A..)
     # Where the self-test sees that the choice was taken: in the transcript of these cases (of
-    # each dialect), something the harness received matches `evidence` (a regular expression).
+    # each dialect), what the harness received, in order, matches `evidence` (a regular expression,
+    # multi-line, `.` spanning lines: it can say what came before what).
     shown_in: tuple[str, ...]
     evidence: str
     # A regular expression over a case's text: only a case that matches can meet this choice (it
@@ -31,20 +32,27 @@ class Variation:
     touches: str = ""
     dialects: tuple[str, ...] = ("xep0327",)  # the suites that must pass against it
     warns: tuple[str, ...] = ()  # case ids that may warn: only where the variation is itself a SHOULD deviation
+    # Only with the server's own c2s listener: Prosody routes the service domain alone to the core.
+    embedded_only: bool = False
 
 
 def _v(name: str, area: str, summary: str, allowed_by: str, shown_in: Iterable[str], evidence: str, touches: str = "",
-       dialects: Iterable[str] = ("xep0327",), warns: Iterable[str] = ()) -> Variation:
-    return Variation(name, summary, area, allowed_by, tuple(shown_in), evidence, touches, tuple(dialects), tuple(warns))
+       dialects: Iterable[str] = ("xep0327",), warns: Iterable[str] = (), embedded_only: bool = False) -> Variation:
+    return Variation(name, summary, area, allowed_by, tuple(shown_in), evidence, touches, tuple(dialects), tuple(warns),
+                     embedded_only)
 
 
 IN = "xep0327.inbound."
+MIX = "xep0327.mixers."
 OUT = "xep0327.outbound."
 AV = "xep0327.availability."
 SIN = "seed.inbound."
 SOUT = "seed.outbound."
 
 CATALOGUE: tuple[Variation, ...] = (
+    _v("call-subdomain", "addressing", "calls live on the sub-domain call.<service>, not on the service domain itself",
+       "§5.2: a call is <call id>@[<call sub-domain>.]<service domain> (the XEP's calls are on call.shakespeare.lit)",
+       [IN + "offer-carries-the-call"], r"from=\"[^\"@]+@call\.", embedded_only=True),
     _v("reject-error-503", "inbound", "a reject with <error/> refuses the call with 503 Service Unavailable, not 500",
        "A15: the XEP maps no reject reason to a SIP code; the seed page's 500 is an example (\"e.g.\")",
        [IN + "reject-error", SIN + "reject-error"], r"^SIP/2\.0 503 ", touches="<reject", dialects=("xep0327", "seed")),
@@ -69,9 +77,15 @@ CATALOGUE: tuple[Variation, ...] = (
     _v("end-platform-code", "events", "every end reason carries a platform-code, a Q.850 cause (16, 17, ...) as mod_rayo gives",
        "§7.5.1: an end reason has an OPTIONAL platform-code attribute (SIP, Q.850 or another code)",
        [IN + "answer-then-client-hangup"], r"platform-code="),
+    _v("mixer-caps-after-call-joined", "mixers", "a new mixer announces itself (its caps) after the call's <joined/>, before its own",
+       "A12: the XEP orders no events of different JIDs; R-6.4-e asks only that the mixer's first presence carry caps",
+       [MIX + "join-mixer"], r"mixer-name=.*node=\"urn:xmpp:rayo:mixer:1\"", touches="mixer-name="),
+    _v("mixer-ref-on-create-only", "mixers", "a join to a mixer that exists already gets an empty result, without a ref",
+       "A14: the XEP's examples show the ref on the join that creates the mixer; whether later joins carry one is open",
+       [MIX + "join-mixer"], r"\A(?:(?!<ref ).)*<ref (?:(?!<ref ).)*\Z", touches="mixer-name="),  # one ref only
     _v("offer-headers-by-name", "offer", "the offer lists headers grouped by name (each name's values in their order)",
        "R-6.7-b: only the values of one name form an ordered list; R-6.2.2-f carries the headers, in no order",
-       [IN + "offer-carries-the-call"], r"<header "),
+       [IN + "offer-carries-the-call"], r'value="second"/>\s*<header name="X-Skill"'),
     _v("header-names-lowercase", "offer", "the offer gives the INVITE's header names in lower case",
        "RFC 3261 §7.3.1: SIP header names are case-insensitive; the XEP carries them as the session has them",
        [IN + "offer-carries-the-call"], r"<header name=\"x-"),

@@ -506,7 +506,7 @@ def _explain(error: jsonschema.ValidationError, path: tuple) -> str:
 
 # --- Variables: every {name} a step reads must exist by then ---------------------
 
-_BUILTINS = ("service", "inbound", "run", "documents", "harness")
+_BUILTINS = ("service", "inbound", "run", "documents", "harness", "calls")
 
 
 def _check_variables(loader: _Loader, case: model.Case) -> None:

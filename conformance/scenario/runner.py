@@ -18,7 +18,7 @@ from typing import Any, Callable
 from lxml import etree
 
 from ..protocol import namespaces as ns
-from ..protocol.jid import JID
+from ..protocol.jid import JID, strip_xmpp_uri
 from ..protocol.stanza import MalformedXML, Stanza, build, new_id, parse_fragment
 from ..protocol.deviations import END_HANGUP, EXTENSION, REJECT_WITHOUT_REASON
 from ..protocol.element_requirements import defining_requirements
@@ -39,6 +39,8 @@ from .observations import Observations
 from .requirements import GRADES
 from .template import UnknownVariable, match_payload, salvage, substitute
 
+
+CALL_DOMAIN = "calls"  # the variable for the domain of the server's call JIDs, learned in the case
 
 TOLERATED_RULES = frozenset({END_HANGUP, REJECT_WITHOUT_REASON, EXTENSION})
 
@@ -218,6 +220,8 @@ class CaseRunner(MediaSteps):
     # --- what comes in ------------------------------------------------------------
 
     def _on_stanza(self, client: str, stanza: Stanza) -> None:
+        if stanza.kind == "presence" and stanza.element.find(ns.qname(ns.RAYO, "offer")) is not None:
+            self._learn_call_domain(stanza.sender)
         self._validate(stanza, "received")
         self._check_delay(stanza)
         self._check_sender(client, stanza)
@@ -230,6 +234,14 @@ class CaseRunner(MediaSteps):
             if stanza.kind == "iq":
                 self._unexpected_response(stanza)
         self.observations.add(("xmpp", client), stanza)
+
+    def _learn_call_domain(self, call: str) -> None:
+        """{calls}: the domain the server's calls live on (§5.2 allows a sub-domain of the service),
+        from the first offer or dial ref of the case: a JID of a call that does not exist is built on it."""
+        try:
+            self.variables.setdefault(CALL_DOMAIN, JID.parse(strip_xmpp_uri(call)).domain)
+        except ValueError:
+            pass  # not a JID: the schema and the case's steps report that
 
     def _unexpected_response(self, stanza: Stanza) -> None:
         """RFC 6120 §8.2.3: an iq gets exactly one response, and only a request gets one."""
@@ -306,6 +318,9 @@ class CaseRunner(MediaSteps):
                     raise
                 self.findings.append(err.finding)
             except UnknownVariable as err:
+                if err.name == CALL_DOMAIN:
+                    raise SetupFailed(f"{step.phrase}: the server's call domain is not known yet: no offer or dial ref came"
+                                      f" before this step, and the case needs it for {{{CALL_DOMAIN}}}") from None
                 raise StepFailed(self.failure(step, f"{step.phrase}: {err} (the step that should capture it did not run or did not match)"))
 
     def failure(self, step: model.Step, message: str, expected: str = "", actual: str = "") -> Finding:
@@ -401,6 +416,10 @@ class CaseRunner(MediaSteps):
             raise StepFailed(self.failure(step, f"{step.phrase}: no response to the {kind} within {self.timeout(step, 'iq'):.1f} s", expected=wanted, actual="no response"))
         except ConnectionError as err:
             raise StepFailed(self.failure(step, f"{step.phrase}: the stream closed before the response: {err}"))
+        if sent.element.find(f".//{ns.qname(ns.RAYO, 'dial')}") is not None:
+            ref = response.element.find(f".//{ns.qname(ns.RAYO, 'ref')}")
+            if ref is not None and ref.get("uri"):
+                self._learn_call_domain(ref.get("uri"))
         self.check_response(step, response)
 
     def check_response(self, step: model.SendIq | model.SendMessage, response: Stanza) -> None:

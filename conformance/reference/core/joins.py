@@ -45,7 +45,7 @@ class Joining:
         if not call.answered:
             raise CommandError("unexpected-request", "wait", "only an answered call can be joined")
         if mixer_name is not None:
-            return [self.join_mixer(call, mixer_name, join)]
+            return self.join_mixer(call, mixer_name, join)
         peer = self.peer(call.zone(), call_uri)
         if peer is call:
             raise CommandError("bad-request", "modify", "a call cannot join itself")
@@ -133,7 +133,7 @@ class Joining:
         zone = "" if "mixer-names-global" in self.core.faults else call.zone() or ""
         return f"{mixer_local(name, zone)}@{self.core.service}"
 
-    def join_mixer(self, call: Call, name: str, join: Join) -> etree._Element:
+    def join_mixer(self, call: Call, name: str, join: Join) -> list[etree._Element]:
         jid = self._mixer_jid(call, name)
         self.one_join_each(call, jid, {})
         mixer = self.mixers.get(JID.parse(jid).local)
@@ -145,11 +145,18 @@ class Joining:
         mixer.members[call.jid] = join
         call.joins[mixer.jid] = join
         self.core.after(self.core.paths.rewire)
-        if created:
+        late_caps = "mixer-caps-after-call-joined" in self.core.variations  # A12: the XEP orders neither
+        if created and not late_caps:
             self.core.after(lambda: self.announce_mixer(mixer))
         if not modifying:
-            self.core.after(lambda: self.announce_mixer_join(call, mixer))
-        return st.rayo("ref", {"uri": f"xmpp:{mixer.jid}"})
+            self.core.after(lambda: self.core.broadcast(call, st.rayo("joined", {"mixer-name": mixer.name})))
+        if created and late_caps:
+            self.core.after(lambda: self.announce_mixer(mixer))
+        if not modifying:
+            self.core.after(lambda: self.mixer_event(mixer, st.rayo("joined", {"call-uri": f"xmpp:{call.jid}"})))
+        if not created and "mixer-ref-on-create-only" in self.core.variations:
+            return []  # A14: the XEP's examples show the ref on the join that creates the mixer
+        return [st.rayo("ref", {"uri": f"xmpp:{mixer.jid}"})]
 
     def announce_mixer(self, mixer: Mixer) -> None:
         """R-6.4-b/e: the mixer's first presence, with its caps, to the controlling parties."""
@@ -157,10 +164,6 @@ class Joining:
         for party in mixer.controllers(self.core.calls):
             self.core.send_presence(mixer.jid, party, caps)
             mixer.subscribers.append(party)
-
-    def announce_mixer_join(self, call: Call, mixer: Mixer) -> None:
-        self.core.broadcast(call, st.rayo("joined", {"mixer-name": mixer.name}))
-        self.mixer_event(mixer, st.rayo("joined", {"call-uri": f"xmpp:{call.jid}"}))
 
     def mixer_event(self, mixer: Mixer, payload: etree._Element, type: str | None = None) -> None:
         for party in mixer.controllers(self.core.calls) or mixer.subscribers:

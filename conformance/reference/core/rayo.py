@@ -65,6 +65,8 @@ class RayoCore:
         self.faults = faults
         self.without = without  # optional features this server lacks
         self.variations = variations  # legal choices other than the default ones
+        # §5.2: call JIDs are <id>@[<call sub-domain>.]<service domain>
+        self.call_domain = f"call.{service}" if "call-subdomain" in variations else service
         self.registered = registered  # local parts of the accounts that may use Rayo (None: all)
         self.clients = Availability(
             honour_dnd="offer-sent-to-dnd-client" not in faults, honour_unavailable="unavailable-ignored" not in faults
@@ -126,7 +128,7 @@ class RayoCore:
         to = JID.parse(request.get("to", self.service))
         if to.bare == self.service:
             return self.service_command(request, payload)
-        if to.domain != self.service:
+        if to.domain not in (self.service, self.call_domain):
             raise CommandError("item-not-found", "cancel")
         if to.resource and to.resource == self.dialect.call_resource and "call-resource-refused" in self.faults:
             raise CommandError("item-not-found", "cancel")
@@ -134,7 +136,7 @@ class RayoCore:
             return self.components.command(request, payload, to)
         if payload.tag == ns.qname(ns.DISCO_INFO, "query") and request.get("type") == "get":
             return self.entity_disco(to, request.get("from"))
-        call = self.calls.get(to.local)
+        call = self.calls.get(to.local) if to.domain == self.call_domain else None
         if call is not None and not call.ended:
             return self.call_command(call, request, payload)
         if self.mixer_seen_by(to, request.get("from")):
@@ -211,7 +213,7 @@ class RayoCore:
             headers.reverse()
         from_uri = dial.get("from") if dial.get("from") and "dial-ignores-from" not in self.faults else None
         sip_call = self.sip.invite(to, from_uri=from_uri or f"sip:rayo@{self.service}", headers=headers)
-        call = Call(call_id, f"{call_id}@{self.service}", False, sip_call, State.DIALING, dcp=client, pending_joins=nested)
+        call = Call(call_id, f"{call_id}@{self.call_domain}", False, sip_call, State.DIALING, dcp=client, pending_joins=nested)
         call.commanded.append(client)
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.outbound_event(call, event)
@@ -231,8 +233,8 @@ class RayoCore:
             jid = JID.parse(strip_xmpp_uri(uri))
         except ValueError:
             jid = None
-        if not uri.startswith("xmpp:") or jid is None or not jid.local or jid.resource or jid.domain != self.service:
-            raise self.bad_dial(f"uri must be xmpp:<id>@{self.service}")
+        if not uri.startswith("xmpp:") or jid is None or not jid.local or jid.resource or jid.domain != self.call_domain:
+            raise self.bad_dial(f"uri must be xmpp:<id>@{self.call_domain}")
         if jid.local in self.calls:
             raise CommandError("conflict", "modify", "a call with this uri exists")
         return jid.local
@@ -287,7 +289,7 @@ class RayoCore:
                 sip_call.reject(self._no_party_code())  # §6.2.2: no potential controlling party
             return
         call_id = new_call_id()
-        call = Call(call_id, f"{call_id}@{self.service}", True, sip_call, State.OFFERED, offered_to=list(parties))
+        call = Call(call_id, f"{call_id}@{self.call_domain}", True, sip_call, State.OFFERED, offered_to=list(parties))
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.inbound_event(call, event)
         for party in parties[:1] if "offer-only-to-first-client" in self.faults else parties:

@@ -98,8 +98,8 @@ class Router:
         except ValueError:
             self._bounce(stanza, "jid-malformed", "modify")
             return
-        if target.domain == self._service_domain:
-            self._to_core(stanza)
+        if target.domain == self._service_domain or target.domain.endswith("." + self._service_domain):
+            self._to_core(stanza)  # §5.2: calls and mixers may live on sub-domains of the service
         elif target.domain != self._client_domain:
             self._bounce(stanza, "remote-server-not-found")  # no s2s here
         elif not target.local:
