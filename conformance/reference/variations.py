@@ -26,9 +26,9 @@ class Variation:
     # multi-line, `.` spanning lines: it can say what came before what).
     shown_in: tuple[str, ...]
     evidence: str
-    # A regular expression over a case's text: only a case that matches can meet this choice (it
-    # sends the command the variation changes, say), so the self-test runs only those. Empty:
-    # the choice shows in every call (its address, say), and every case of the dialect runs.
+    # A regular expression over what a case sends (Case.text()): only a case that matches can meet
+    # this choice (it sends the command the variation changes), so the self-test runs only those.
+    # Empty: the choice shows in every call (its address, say), and every case of the dialect runs.
     touches: str = ""
     dialects: tuple[str, ...] = ("xep0327",)  # the suites that must pass against it
     warns: tuple[str, ...] = ()  # case ids that may warn: only where the variation is itself a SHOULD deviation
@@ -42,6 +42,8 @@ def _v(name: str, area: str, summary: str, allowed_by: str, shown_in: Iterable[s
                      embedded_only)
 
 
+# What a case sends when it uses a component: the components' variations meet only these cases.
+COMPONENTS = r"<output |<input |<prompt |<record |<say |mode=\"cpa\""
 IN = "xep0327.inbound."
 MIX = "xep0327.mixers."
 OUT = "xep0327.outbound."
@@ -77,6 +79,22 @@ CATALOGUE: tuple[Variation, ...] = (
     _v("end-platform-code", "events", "every end reason carries a platform-code, a Q.850 cause (16, 17, ...) as mod_rayo gives",
        "§7.5.1: an end reason has an OPTIONAL platform-code attribute (SIP, Q.850 or another code)",
        [IN + "answer-then-client-hangup"], r"platform-code="),
+    _v("call-ids-uuid", "addressing", "call ids are dashed UUIDs (as mod_rayo's), not 32 hex digits",
+       "§5.2: a call JID is <call id>@...; the id's form is the server's", [IN + "offer-carries-the-call", SIN + "offer-carries-the-call"],
+       r"from=\"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", dialects=("xep0327", "seed")),
+    _v("component-ids-short", "addressing", "component ids are six characters (as in the XEP's examples), without the kind",
+       "§5.2: a component JID is the call or mixer JID plus /<component id>; the id's form is the server's",
+       ["xep0327.output.audio-file-finishes", "seed.say.audio-plays-and-succeeds"],
+       r"<ref [^>]*(uri=\"xmpp:[^\"/]+/|id=\")[0-9a-f]{6}\"", touches=COMPONENTS, dialects=("xep0327", "seed")),
+    _v("unknown-command-bad-request", "errors", "a call command the server does not know gets bad-request (modify), not feature-not-implemented",
+       "§10 (R-10-b): a command the server does not understand gets an error; the condition is not named",
+       ["xep0327.errors.unknown-command"], r"<bad-request ", touches=r"transmogrify"),
+    _v("service-identity-server-im", "service", "the service's disco#info identity is server/im (as mod_rayo's), not component/generic",
+       "§8 asks for the urn:xmpp:rayo:1 feature only; the identity is the server's (digest A17)",
+       ["xep0327.service.disco-on-the-service"], r"category=\"server\"", touches="disco#info"),
+    _v("offer-caps-fixed-ver", "offer", "the offer's caps carry a fixed ver (as mod_rayo's), not the hash of the call's disco#info",
+       "A17: caps ver values are copied placeholders in the XEP; the suite checks the node, not the hash",
+       [IN + "offer-carries-the-call"], r"ver=\"L9rOKMEJl9rssEggArljiapRd9k=\""),
     _v("mixer-caps-after-call-joined", "mixers", "a new mixer announces itself (its caps) after the call's <joined/>, before its own",
        "A12: the XEP orders no events of different JIDs; R-6.4-e asks only that the mixer's first presence carry caps",
        [MIX + "join-mixer"], r"mixer-name=.*node=\"urn:xmpp:rayo:mixer:1\"", touches="mixer-name="),

@@ -10,6 +10,7 @@ variation (`if "name" in self.variations`, variations.py).
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any, Callable, Iterable
 
 from lxml import etree
@@ -46,6 +47,9 @@ END_REASONS = {486: "busy", 600: "busy", 603: "rejected", 403: "rejected", 408: 
 
 # The Q.850 cause an end reason carries under the variation end-platform-code (16: normal clearing).
 Q850_CAUSES = {"busy": "17", "rejected": "21", "timeout": "19", "error": "41"}
+
+# The fixed caps ver mod_rayo puts in every offer (notes: mod_rayo-live), not a hash of the call's disco.
+MOD_RAYO_CALL_VER = "L9rOKMEJl9rssEggArljiapRd9k="
 
 # Dial targets whose user part provokes the dial errors of §6.2.1.1 (see docs/reference.md).
 PROVOKED_DIAL_ERRORS = {
@@ -161,7 +165,8 @@ class RayoCore:
             return [self.software_version()]
         if name == ns.qname(ns.DISCO_INFO, "query"):
             features = [f for f in SERVICE_FEATURES if not (f == ns.RAYO and "disco-without-rayo-feature" in self.faults)]
-            return [self.disco(("component", "generic"), features)]
+            identity = ("server", "im") if "service-identity-server-im" in self.variations else ("component", "generic")
+            return [self.disco(identity, features)]
         if name == ns.qname(ns.RAYO, "dial") and request.get("type") == "set":
             return [self.dial(request.get("from"), payload)]
         raise CommandError("feature-not-implemented", "cancel")
@@ -228,7 +233,7 @@ class RayoCore:
     def _requested_id(self, uri: str | None) -> str:
         """The call id a dial asks for with `uri` (§6.2.1), or a new one."""
         if uri is None or "dial-uri-ignored" in self.faults:
-            return new_call_id()
+            return self.new_call_id()
         try:
             jid = JID.parse(strip_xmpp_uri(uri))
         except ValueError:
@@ -288,7 +293,7 @@ class RayoCore:
             else:
                 sip_call.reject(self._no_party_code())  # §6.2.2: no potential controlling party
             return
-        call_id = new_call_id()
+        call_id = self.new_call_id()
         call = Call(call_id, f"{call_id}@{self.call_domain}", True, sip_call, State.OFFERED, offered_to=list(parties))
         self.calls[call_id] = call
         sip_call.on_event = lambda event: self.inbound_event(call, event)
@@ -304,6 +309,10 @@ class RayoCore:
         if "offer-without-from" in self.faults:
             return None
         return self.dialect.event_sender(call.jid)
+
+    def new_call_id(self) -> str:
+        """§5.2 leaves the call id's form to the server: a plain hex one, or a dashed UUID as mod_rayo's."""
+        return str(uuid.uuid4()) if "call-ids-uuid" in self.variations else new_call_id()
 
     def _no_party_code(self) -> int:
         """R-6.2.2-d: a "service unavailable" indication, with no SIP code named (digest A15)."""
@@ -325,6 +334,8 @@ class RayoCore:
     def offer_caps(self) -> list[etree._Element]:
         if "offer-without-caps" in self.faults:
             return []
+        if "offer-caps-fixed-ver" in self.variations:  # A17: caps ver values are not verified
+            return [st.caps(ns.RAYO_CALL, MOD_RAYO_CALL_VER)]
         return [st.caps(ns.RAYO_CALL, self.call_ver)]
 
     def drop_abandoned_offers(self) -> None:
@@ -360,6 +371,8 @@ class RayoCore:
         if name not in self.dialect.call_commands:
             if "unknown-command-accepted" in self.faults:
                 return []
+            if "unknown-command-bad-request" in self.variations:  # §10: any error will do
+                raise CommandError("bad-request", "modify", f"{name} is not a call command in {self.dialect.name}")
             raise CommandError("feature-not-implemented", "cancel", f"{name} is not a call command in {self.dialect.name}")
         if name == "join":
             return self.joining.join(call, payload)

@@ -29,7 +29,9 @@ class Component:
     def __init__(self, components: Components, owner_jid: str, creator: str):
         self.components = components
         self.core = components.core
-        self.id = f"{self.kind}-{uuid.uuid4().hex[:10]}"
+        # §5.2 leaves the id's form to the server: the kind and ten hex digits, or six as in the XEP's examples
+        short = "component-ids-short" in self.core.variations
+        self.id = uuid.uuid4().hex[:6] if short else f"{self.kind}-{uuid.uuid4().hex[:10]}"
         self.jid = f"{owner_jid}/{self.id}"
         self.creator = creator  # the full JID that created it: its events and complete go there
         self.done = False
