@@ -41,6 +41,8 @@
     multiple-joins = true
     messages-to-sip = true
     shared-disk = false              # the server reads the harness's files (file: URLs)
+    output-documents = ["url", "inline"]
+    builtin-grammars = false
 
 See docs/target.md for every key.
 """
@@ -74,11 +76,17 @@ DEFAULT_CLAIMS = {
     "multiple-joins": True,  # a call joined to several calls or mixers at once (mod_rayo allows one: R-6.3.4-f)
     "messages-to-sip": False,  # a normal message to a call goes to the caller as SIP MESSAGE: a MAY (R-6.8.1-a)
     "shared-disk": False,  # the server and the harness see the same files: file: URLs work both ways
+    # How output cases hand the server a document: by <document url=…>, or inline (a WAV as SSML whose
+    # <audio src> names it, a list as a text/uri-list body; mod_rayo takes inline SSML only).
+    "output-documents": ("url", "inline"),
+    "builtin-grammars": False,  # VoiceXML's builtin:dtmf/digits; the XEP requires only SRGS (R-6.5.4-b)
 }
+OUTPUT_DOCUMENT_FORMS = ("url", "inline")  # in the order a case prefers them
 # A seed server without a statement: the page's one component, and no joins (the page has none).
 SEED_DEFAULT_CLAIMS = {**DEFAULT_CLAIMS, "components": ("say",), "input-modes": (), "mixers": False, "mixer-components": ()}
 # How each claim reads in a case's `needs`: component:output, input-mode:dtmf, dtmf:info, mixers, ...
-CLAIM_PREFIX = {"components": "component", "mixer-components": "mixer-component", "input-modes": "input-mode", "dtmf": "dtmf"}
+CLAIM_PREFIX = {"components": "component", "mixer-components": "mixer-component", "input-modes": "input-mode", "dtmf": "dtmf",
+                "output-documents": "output-document"}
 
 
 # RFC 6120 §13.12: no deployed server may refuse a stanza under 10,000 bytes. Above
@@ -147,6 +155,11 @@ class Target:
             elif value:
                 offered.add(key)
         return offered
+
+    def output_document_form(self) -> str:
+        """The form in which cases hand this server an audio file: the first it claims (url when it claims none)."""
+        claimed = self.claims.get("output-documents", ())
+        return next((form for form in OUTPUT_DOCUMENT_FORMS if form in claimed), "url")
 
     def unmet(self, needs: Iterable[str]) -> list[str]:
         """The needs of a case this target does not meet: something it does not offer, or, for
@@ -335,6 +348,8 @@ def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:
             value = file.value(section, "capabilities", key, list, [])
             if not all(isinstance(v, str) for v in value):
                 raise file.error("capabilities", key, "must be a list of names")
+            if key == "output-documents" and set(value) - set(OUTPUT_DOCUMENT_FORMS):
+                raise file.error("capabilities", key, f"lists the forms {', '.join(OUTPUT_DOCUMENT_FORMS)}")
             claims[key] = tuple(value)
         else:
             claims[key] = file.value(section, "capabilities", key, bool, False)

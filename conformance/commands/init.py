@@ -59,6 +59,9 @@ mixer-components = ["output", "input"]  # the components a mixer hosts (a SHOULD
 multiple-joins = true             # several joins per call at once; false if a second gets conflict (mod_rayo)
 messages-to-sip = false           # a normal message to a call reaches the caller as SIP MESSAGE (optional)
 shared-disk = false               # the server writes where the harness reads: file: recording URIs work
+output-documents = ["url", "inline"]  # how output cases hand over documents: <document url>, or inline
+                                  # (a WAV as SSML <audio src>, a list as text/uri-list); mod_rayo: ["inline"]
+builtin-grammars = false          # builtin:dtmf/digits input grammars (the XEP requires SRGS only)
 
 [timeouts]                        # seconds
 connect = 10

@@ -285,10 +285,12 @@ RECP = "xep0327.record."
 _RECORDS = ("stop-has-recording", "final-timeout-after-silence", "initial-timeout-without-sound", "max-duration-cuts",
             "pause-resume-appends", "beeps-are-not-recorded", "direction-picks-the-side", "hangup-has-recording", "command-errors")
 _NLSML = [INP + name for name in ("srgs-match", "joined-call-only", "terminator-ends-input", "inter-digit-timeout-decides",
-                                  "max-silence-decides", "alongside-an-output", "early-media-before-answer")] + [
+                                  "max-silence-decides", "alongside-an-output", "early-media-before-answer",
+                                  "builtin-digits-match")] + [
     PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only", MIX + "input-hears-every-member"]
 _RTP_KEYS = [INP + name for name in ("srgs-match", "joined-call-only", "inter-digit-timeout-decides", "max-silence-decides",
-                                     "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer")] + [
+                                     "wrong-keys-nomatch", "alongside-an-output", "early-media-before-answer",
+                                     "builtin-digits-match")] + [
     PRM + "barge-in-stops-output", PRM + "barge-in-false-plays-on", PRM + "joined-call-only", PRM + "relays-input-events",
     MIX + "input-hears-every-member"]
 
@@ -296,7 +298,10 @@ CATALOGUE += (
     _f("url-document-errors", "output", "an output of a document by URL is acknowledged, then completes with error (as mod_rayo)",
        _URL_OUTPUTS, "heard nothing|error"),
     _f("speech-renders-silence", "output", "inline speech plays as silence, and the output still finishes",
-       [OUTP + "speech-finishes"], "heard nothing"),
+       [OUTP + "speech-finishes", OUTP + "ssml-audio-finishes"], "heard nothing"),
+    _f("unclaimed-url-document-errors", "output",
+       "a server that takes documents inline only acknowledges one by URL, then completes with error (as mod_rayo)",
+       [OUTP + "url-document-refused-before-ref"], "expected error", without=["output-document:url"]),
     _f("uri-list-plays-first-only", "output", "a text/uri-list plays only the first audio it lists",
        [OUTP + "uri-list-plays-each"], "heard nothing"),
     _f("output-plays-on-after-stop", "output", "a stopped output completes with stop but its audio plays on",
@@ -328,6 +333,9 @@ CATALOGUE += (
        _RTP_KEYS + ["xep0327.cpa.dtmf-signals"], "match|heard"),  # a prompt's output plays on: the key that would stop it goes unheard
     _f("nlsml-keys-dropped", "input", "the NLSML of a match holds an empty input",
        _NLSML, "input is"),
+    _f("unclaimed-builtin-grammar-errors", "input",
+       "a server without builtin grammars acknowledges an input with one, then completes it with error",
+       [INP + "builtin-grammar-refused-before-ref"], "expected error", without=["builtin-grammars"]),
     _f("voice-input-accepted", "input", "an input in voice mode, which this server cannot recognise, is taken as a dtmf input",
        [INP + "voice-mode-not-implemented"], "expected error"),
     _f("input-accepts-any-command", "input", "an input acknowledges any command, which then does nothing",

@@ -15,6 +15,9 @@ OPTIONAL = {
     "outbound-calls": "no outbound calls: a dial gets feature-not-implemented (R-6.2.1.1-c)",
     "multiple-joins": "one join per call, as mod_rayo: a join that would need a second gets conflict (R-6.3.4-f)",
     "messages-to-sip": "normal messages to a call are not passed on: they get feature-not-implemented (cancel) (R-6.8.1-d)",
+    "builtin-grammars": "no builtin:dtmf/digits grammars, as mod_rayo: an input with one gets bad-request (SRGS only: R-6.5.4-b)",
+    "output-document:url": "output documents inline only: a <document url> gets feature-not-implemented before the ref; audio "
+                           "plays through SSML <audio src>, a list as an inline text/uri-list (§7.19.3.1.1)",
 }
 
 

@@ -149,11 +149,16 @@ class ReferenceServer:
             'mixer-components = ["output", "input", "prompt"]  # record and cpa are refused on a mixer\n'
             f"outbound-calls = {self._claims('outbound-calls')}\n"
             f"multiple-joins = {self._claims('multiple-joins')}\n"
-            f"messages-to-sip = {self._claims('messages-to-sip')}  # a normal message to an answered call goes to the far end as SIP MESSAGE\n\n"
+            f"messages-to-sip = {self._claims('messages-to-sip')}  # a normal message to an answered call goes to the far end as SIP MESSAGE\n"
+            f"output-documents = {self._document_forms()}  # url: file: and http: of this host\n"
+            f"builtin-grammars = {self._claims('builtin-grammars')}  # builtin:dtmf/digits\n\n"
         )
 
     def _claims(self, feature: str) -> str:
         return "false" if feature in self.config.without else "true"
+
+    def _document_forms(self) -> str:
+        return '["inline"]' if "output-document:url" in self.config.without else '["url", "inline"]'
 
     def _extra_accounts(self) -> str:
         text = ""

@@ -10,6 +10,11 @@ caller should hear:
 `{documents}` in a case is the HTTP base URL, on the harness's address. The
 files a case names are written before it runs; the server under test
 fetches them (so it must reach the harness's address).
+
+`{document:tone-440-300ms.wav}` stands for a whole <document> in the form the
+target claims to take (`output-documents`): by URL, or inline: a WAV as SSML
+whose <audio src> names it, a list as a text/uri-list body. A case about
+playing audio uses it; a case about a form itself writes that form out.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from ..media.wav import wav_bytes
 
 AMPLITUDE = 0.25  # peak, as a fraction of full scale: an RMS level of -15 dBFS
 _WAV = re.compile(r"(?:tone-(\d+)|silence)-(\d+)ms\.wav")
-_MENTION = re.compile(r"\{documents\}/([\w+.-]+)")
+_MENTION = re.compile(r"\{documents\}/([\w+.-]+)|\{document:([\w+.-]+)\}")
+_IN_ANY_FORM = re.compile(r"\{document:([\w+.-]+)\}")
+SSML = "http://www.w3.org/2001/10/synthesis"
 
 
 class UnknownDocument(ValueError):
@@ -32,7 +39,23 @@ class UnknownDocument(ValueError):
 
 def documents_named(text: str) -> set[str]:
     """The document names a case's text refers to."""
-    return set(_MENTION.findall(text))
+    return {by_url or audio for by_url, audio in _MENTION.findall(text)}
+
+
+def documents_in_any_form(text: str) -> set[str]:
+    """The documents a case's text names with {document:NAME}, to be handed over in whatever form the server takes."""
+    return set(_IN_ANY_FORM.findall(text))
+
+
+def document_element(name: str, form: str, base_url: str) -> str:
+    """The <document> for `name` served from `base_url`, in a form of target.OUTPUT_DOCUMENT_FORMS."""
+    url = f"{base_url}/{name}"
+    if form == "url":
+        return f'<document url="{url}"/>'
+    if name.endswith(".uri"):
+        return f'<document content-type="text/uri-list"><![CDATA[{content(name, base_url).decode()}]]></document>'
+    speak = f'<speak version="1.0" xmlns="{SSML}" xml:lang="en-US"><audio src="{url}"/></speak>'
+    return f'<document content-type="application/ssml+xml"><![CDATA[{speak}]]></document>'
 
 
 def content(name: str, base_url: str) -> bytes:

@@ -19,7 +19,7 @@ import yaml
 
 from ..protocol.stanza import MalformedXML
 from . import model
-from .documents import UnknownDocument, content as document_content, documents_named
+from .documents import UnknownDocument, documents_in_any_form, content as document_content, documents_named
 from .template import parse_template, variables_in
 
 SCHEMA_FILE = Path(__file__).with_name("scenario.schema.json")
@@ -511,6 +511,7 @@ _BUILTINS = ("service", "inbound", "run", "documents", "harness", "calls")
 
 def _check_variables(loader: _Loader, case: model.Case) -> None:
     known = set(_BUILTINS) | set(case.clients) | {f"{c}.bare" for c in case.clients}
+    known |= {f"document:{name}" for name in documents_in_any_form(case.text())}  # the runner makes them
     known |= {"provoke." + need.split(":", 1)[1] for need in case.needs if need.startswith("provoke:")}
     known |= {"inbound." + need.split(":", 1)[1] for need in case.needs if need.startswith("account:")}
     callers, callees = case.sip_parties()

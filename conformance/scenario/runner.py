@@ -30,7 +30,7 @@ from ..target import Target, TargetError
 from ..transcript import Transcript
 from . import model
 from .addressing import is_rayo_event, sender_problem
-from .documents import DocumentServer, documents_named
+from .documents import DocumentServer, document_element, documents_in_any_form, documents_named
 from .expectations import (Context, Found, Probe, explain, in_any_order, in_sequence, probe_for, resolve_jid, sip_summary,
                            stanza_summary, under_jid)
 from .failures import SetupFailed, StepFailed
@@ -152,6 +152,9 @@ class CaseRunner(MediaSteps):
         self.documents = DocumentServer(self.workdir / "documents", self.address)
         self.documents.write(names)
         self.variables["documents"] = self.documents.url
+        form = self.target.output_document_form()
+        for name in documents_in_any_form(self.case.text()):
+            self.variables[f"document:{name}"] = document_element(name, form, self.documents.url)
 
     async def _connect(self, name: str, spec: model.ClientSpec) -> None:
         resource = f"{self.case.id.rsplit('.', 1)[-1][:20]}-{name}-{self.run_id}"

@@ -14,6 +14,7 @@ OPTIONAL attribute): absent they pass, present they must match.
 Attribute values and text may hold:
   *                 any value (the attribute must be present)
   {name}            the value of a variable (a capture or a target value)
+  {document:NAME}   the <document> NAME, in a form the server takes (documents.py)
   {capture:name}    any value, remembered as variable `name`
   {400..600}        a whole number from 400 to 600 (a duration in ms, with its tolerance)
   \\*               a literal star
@@ -36,7 +37,8 @@ ORDERED = f"{{{MATCH_NS}}}ordered"
 OPTIONAL = f"{{{MATCH_NS}}}optional"
 HEADER = f"{{{ns.RAYO}}}header"
 
-_PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
+# A variable's name may be a document's, {document:tone-440-300ms.wav}: the runner makes its value (documents.py).
+_PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{(document:[\w+.-]+|[A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
 
 
 class UnknownVariable(KeyError):

@@ -24,7 +24,7 @@ from ....protocol import namespaces as ns
 from .. import stanzas as st
 from ..errors import CommandError
 from . import attributes as attr
-from .base import Component
+from .base import Component, core_reason
 from .grammar import KEYS, Grammar, builtin_digits, srgs
 from .rendering import fetch
 
@@ -68,7 +68,11 @@ class Input(Component):
         grammars = payload.findall(ns.qname(ns.INPUT, "grammar"))
         if not grammars:
             raise CommandError("bad-request", "modify", "an input needs at least one grammar")
-        return [_grammar(grammar, self.core.sip.host) for grammar in grammars]
+        builtins = "builtin-grammars" not in self.core.without
+        # mod_rayo's way with what it cannot collect: acknowledged, then an error
+        self.fails = not builtins and "unclaimed-builtin-grammar-errors" in self.core.faults and any(
+            (grammar.get("url") or "").startswith("builtin:") for grammar in grammars)
+        return [_grammar(grammar, self.core.sip.host, builtins or self.fails) for grammar in grammars]
 
     def command(self, payload: etree._Element) -> list[etree._Element]:
         if payload.tag != ns.qname(ns.EXT, "stop") and "input-accepts-any-command" in self.core.faults:
@@ -76,6 +80,9 @@ class Input(Component):
         return super().command(payload)
 
     def begin(self) -> None:
+        if self.fails:
+            self.complete(core_reason("error"))
+            return
         self.components.keys.setdefault(self.owner_jid, []).append(self.key)
         if self.timers_running:
             self._arm_initial()
@@ -155,8 +162,11 @@ class Input(Component):
             handle.cancel()
 
 
-def _grammar(element: etree._Element, source: str) -> Grammar:
+def _grammar(element: etree._Element, source: str, builtins: bool) -> Grammar:
     url = element.get("url")
+    if url is not None and url.startswith("builtin:") and not builtins:
+        # as mod_rayo answers: the XEP requires SRGS only (R-6.5.4-b)
+        raise CommandError("bad-request", "modify", "no builtin grammars here: give an SRGS grammar")
     if url is not None and url.startswith("builtin:"):
         return builtin_digits(url)
     if url is not None:

@@ -127,10 +127,15 @@ class Output(Component):
         documents = payload.findall(ns.qname(ns.OUTPUT, "document"))
         if not documents:
             raise CommandError("bad-request", "modify", "an output needs at least one document")
+        by_url = any(d.get("url") is not None for d in documents)
+        unclaimed = by_url and "output-document:url" in self.core.without
+        if unclaimed and "unclaimed-url-document-errors" not in faults:
+            # §7.19.3.1.1 lets a document come inline; audio files still play through SSML <audio src>
+            raise CommandError("feature-not-implemented", "modify", "documents come inline here, not by url")
         list_limit = 1 if "uri-list-plays-first-only" in faults else None
         samples = [s for document in documents for s in self._render(document, list_limit)]
         # mod_rayo's way: documents by URL are acknowledged, then fail.
-        self.fails = "url-document-errors" in faults and any(d.get("url") for d in documents)
+        self.fails = by_url and ("url-document-errors" in faults or unclaimed)
         return Player(samples, on_end=self.ended, **options)
 
     def _render(self, document: etree._Element, list_limit: int | None) -> list[int]:
