@@ -63,8 +63,9 @@ class Sound:
 
     def describe(self) -> str:
         frequency, purity = describe_tone([frame.samples for frame in self.frames])
-        what = f"a {frequency:.0f} Hz tone" if purity >= 0.8 else "sound"
-        return f"{what} for {self.duration:.2f} s at {self.level:.0f} dBFS"
+        # Unrounded enough to see how far outside a window it fell: the media clock's 20 ms frames need the ms.
+        what = f"a {frequency:.1f} Hz tone" if purity >= 0.8 else "sound"
+        return f"{what} for {self.duration:.3f} s at {self.level:.1f} dBFS"
 
 
 @dataclass

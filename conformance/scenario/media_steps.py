@@ -112,7 +112,7 @@ class MediaSteps:
         if heard:
             at = heard[0].time - start
             what = Sound(heard, closed=True).describe()
-            raise StepFailed(self.failure(step, f"{step.phrase}: the server sent sound {at:.2f} s into the quiet window: {what}",
+            raise StepFailed(self.failure(step, f"{step.phrase}: the server sent sound {at:.3f} s into the quiet window: {what}",
                                           expected="silence", actual=what))
 
     # -- sending -------------------------------------------------------------------
