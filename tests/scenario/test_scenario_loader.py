@@ -85,6 +85,14 @@ def test_variable_used_before_any_step_captures_it(tmp_path):
     assert "unknown variable {call}" in message
 
 
+def test_a_document_in_any_form_is_a_known_variable_and_must_be_one_the_harness_can_make(tmp_path):
+    steps = ("steps:\n  - caller dials the server\n  - expect offer\n"
+             "  - send to {call}: <output xmlns='urn:xmpp:rayo:output:1'>{document:%s}</output>\n    expect: result\n")
+    assert load_case(write(tmp_path, HEADER + steps % "tone-440-300ms.wav")).steps
+    [(line, message)] = problems(write(tmp_path, HEADER + steps % "song.mp3"))
+    assert line == 9 and "no document is called 'song.mp3'" in message
+
+
 def test_duplicate_case_ids_across_files(tmp_path):
     body = HEADER + "steps:\n  - caller dials the server\n"
     paths = [write(tmp_path, body, "a.yaml"), write(tmp_path, body, "b.yaml")]

@@ -188,6 +188,26 @@ def test_without_a_statement_a_target_claims_the_core_of_its_dialect(tmp_path, m
     assert "component:say" in seed and "component:output" not in seed and "mixers" not in seed
 
 
+def test_output_cases_take_the_first_document_form_a_server_claims(tmp_path, monkeypatch):
+    from conformance.cli import main
+    from conformance.target import TargetError, load_target
+
+    path = tmp_path / "target.toml"
+    assert main(["init", str(path)]) == 0
+    monkeypatch.setenv("RAYO_PASSWORD", "secret")
+    text = path.read_text()
+    target = load_target(path)
+    assert target.output_document_form() == "url" and "builtin-grammars" not in target.capabilities()
+    path.write_text(text.replace('output-documents = ["url", "inline"]', 'output-documents = ["inline"]')
+                    .replace("builtin-grammars = false", "builtin-grammars = true"))
+    target = load_target(path)
+    assert target.output_document_form() == "inline"
+    assert target.unmet(["output-document:url", "no output-document:url", "builtin-grammars"]) == ["output-document:url"]
+    path.write_text(text.replace('output-documents = ["url", "inline"]', 'output-documents = ["ssml"]'))
+    with pytest.raises(TargetError, match="output-documents: lists the forms url, inline"):
+        load_target(path)
+
+
 def test_the_stanza_size_limit_is_a_number_of_bytes_in_the_range_rfc_6120_allows(tmp_path, monkeypatch):
     from conformance.cli import main
     from conformance.target import TargetError, load_target
