@@ -377,6 +377,7 @@ class Difference:
     probe: Probe
     event: Any
     why: str
+    informative: bool = False  # not a difference: an event that came before the awaited one (`next`)
 
 
 @dataclass(frozen=True)
@@ -410,6 +411,13 @@ def _first_only(probe: Probe) -> bool:
     return bool(getattr(probe.step, "next", False))
 
 
+def _informative(event: Any) -> bool:
+    """An event that ends nothing (no <complete/> or <end/>, not unavailable): one a server may send
+    before the awaited one where the XEP does not forbid it (an informative <start-of-input/>, say)."""
+    ending = any(isinstance(child.tag, str) and etree.QName(child).localname in ("complete", "end") for child in event.payload())
+    return event.type != "unavailable" and not ending
+
+
 def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, used: frozenset = frozenset(),
                 loose: bool = False) -> Found | None:
     """Each probe fits an event after the one the probe before it (on its stream) used."""
@@ -419,15 +427,19 @@ def in_sequence(obs: Observations, probes: list[Probe], variables: Variables, us
         if i == len(probes):
             return Found(variables, positions, hits, differences)
         probe = probes[i]
+        before: tuple[Difference, ...] = ()  # `next`: informative events that came first, each a warning
         for index in _candidates(obs, probe, positions, set(used) | set(hits)):
             event = obs.stream(probe.key).events[index]
             captured, difference = _judge(probe, event, variables, loose)
             if captured is None and _first_only(probe) and probe.relevant(event, variables):
-                break  # `next`: the first presence from the JID is not this one
+                if not _informative(event):
+                    break  # `next`: the first presence from the JID is not this one
+                before += (Difference(probe, event, "", informative=True),)
+                continue
             if captured is None:
                 continue
             found = step(i + 1, {**variables, **captured}, {**positions, probe.key: index + 1}, hits + ((probe.key, index),),
-                         differences + difference)
+                         differences + before + difference)
             if found:
                 return found
         return None

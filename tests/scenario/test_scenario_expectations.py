@@ -198,7 +198,7 @@ def test_a_loose_sip_expectation_takes_the_awaited_message_with_other_headers():
 
 def test_next_in_a_loose_search_still_takes_only_the_first_presence_from_the_jid():
     obs = Observations()
-    obs.add(("xmpp", "client"), presence("<presence from='c1@rayo.test/out'><started xmlns='urn:x'/></presence>"))
+    obs.add(("xmpp", "client"), presence("<presence from='c1@rayo.test/out' type='unavailable'><gone xmlns='urn:x'/></presence>"))
     obs.add(("xmpp", "client"), presence(COMPLETE))
     complete = expect_from("c1@rayo.test/out", "<complete xmlns='urn:xmpp:rayo:ext:1'><finish/></complete>", next=True)
     assert in_sequence(obs, [probe_for(complete, CONTEXT)], {}, loose=True) is None
@@ -250,3 +250,14 @@ def test_a_wait_ends_as_soon_as_it_is_decided():
 
     found, why, took = asyncio.run(main())
     assert (found, why) == (None, "over") and took < 5.0
+
+
+def test_next_lets_an_informative_event_come_first_and_names_it():
+    obs = Observations()
+    obs.add(("xmpp", "client"), presence("<presence from='c1@rayo.test/in'><start-of-input xmlns='urn:xmpp:rayo:input:1'/></presence>"))
+    obs.add(("xmpp", "client"), presence(COMPLETE.replace("/out", "/in")))
+    complete = expect_from("c1@rayo.test/in", "<complete xmlns='urn:xmpp:rayo:ext:1'/>", next=True)
+    found = in_sequence(obs, [probe_for(complete, CONTEXT)], {})
+    assert found is not None and found.hits == ((("xmpp", "client"), 1),)
+    [before] = found.differences
+    assert before.informative and "start-of-input" in before.event.text
