@@ -109,6 +109,16 @@ CATALOGUE: tuple[Variation, ...] = (
        [IN + "offer-carries-the-call"], r"<header name=\"x-"),
 )
 
+RECP = "xep0327.record."
+
+CATALOGUE += (
+    _v("recording-inside-reason", "record",
+       "a record's <recording/> goes inside its core reason (stop, hangup, error), not beside it; its own reasons stay empty",
+       "A2 and §7.19.2.1: core complete reasons \"MAY contain component-specific metadata\"; the record example puts it beside",
+       [RECP + "stop-has-recording", RECP + "hangup-has-recording"], r"<(stop|hangup) xmlns=\"urn:xmpp:rayo:ext:complete:1\"><recording ",
+       touches="<record "),
+)
+
 BY_NAME = {variation.name: variation for variation in CATALOGUE}
 
 

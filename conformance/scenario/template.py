@@ -10,6 +10,8 @@ the children that share a `name` (the values of a repeated header, R-6.7-b).
 A Rayo <header>'s name compares case-insensitively, as SIP header names do.
 `m:optional="duration value"` names attributes the element may leave out (an
 OPTIONAL attribute): absent they pass, present they must match.
+An element marked `m:deep="true"` may also sit inside one of its parent's
+other children (a record's <recording/> beside its reason or inside it, A2).
 
 Attribute values and text may hold:
   *                 any value (the attribute must be present)
@@ -36,6 +38,7 @@ STRICT = f"{{{MATCH_NS}}}strict"
 ORDERED = f"{{{MATCH_NS}}}ordered"
 OPTIONAL = f"{{{MATCH_NS}}}optional"
 HEADER = f"{{{ns.RAYO}}}header"
+DEEP = f"{{{MATCH_NS}}}deep"
 
 # A variable's name may be a document's, {document:tone-440-300ms.wav}: the runner makes its value (documents.py).
 _PLACEHOLDER = re.compile(r"\\\*|\*|\{capture:([A-Za-z_][\w.-]*)\}|\{(document:[\w+.-]+|[A-Za-z_][\w.-]*)\}|\{(\d+)\.\.(\d+)\}")
@@ -264,11 +267,15 @@ class Matcher:
         """Each wanted child matches a distinct present child (backtracking: templates are small)."""
         best: list[Mismatch] = []
 
+        # m:deep: an element may also be one of the children's descendants (the first len(present) are the children)
+        pool = present + [d for child in present for d in child.iterdescendants() if isinstance(d.tag, str)]
+
         def assign(index: int, used: frozenset[int], captured: dict[str, str]):
             if index == len(wanted):
                 return captured
             template = wanted[index]
-            for position, actual in enumerate(present):
+            candidates = pool if template.get(DEEP) == "true" else present
+            for position, actual in enumerate(candidates):
                 if position in used:
                     continue
                 found, mismatch = Matcher({**variables, **captured}).match(template, actual, strict, path)
@@ -278,7 +285,7 @@ class Matcher:
                 result = assign(index + 1, used | {position}, {**captured, **found})
                 if result is not None:
                     return result
-            if not any(c.tag == template.tag for c in present):
+            if not any(c.tag == template.tag for c in candidates):
                 there = ", ".join(describe(c) for c in present) or "none"
                 best.append(Mismatch(path, f"child {describe(template)} missing; the children are: {there}"))
             return None

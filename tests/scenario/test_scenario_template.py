@@ -107,6 +107,21 @@ def test_an_optional_attribute_may_be_absent_but_must_match_when_present():
     assert "attribute 'type'" in mismatch.reason  # only the named attributes are optional
 
 
+def test_a_deep_child_may_sit_beside_the_others_or_inside_one_of_them():
+    template = ('<complete xmlns="urn:xmpp:rayo:ext:1"><stop xmlns="urn:xmpp:rayo:ext:complete:1"/>'
+                '<recording xmlns="urn:xmpp:rayo:record:complete:1" uri="{capture:uri}" m:deep="true"/></complete>')
+    recording = '<recording xmlns="urn:xmpp:rayo:record:complete:1" uri="file:///r.wav"/>'
+    beside = f'<presence><complete xmlns="urn:xmpp:rayo:ext:1"><stop xmlns="urn:xmpp:rayo:ext:complete:1"/>{recording}</complete></presence>'
+    inside = f'<presence><complete xmlns="urn:xmpp:rayo:ext:1"><stop xmlns="urn:xmpp:rayo:ext:complete:1">{recording}</stop></complete></presence>'
+    missing = '<presence><complete xmlns="urn:xmpp:rayo:ext:1"><stop xmlns="urn:xmpp:rayo:ext:complete:1"/></complete></presence>'
+    assert match(template, beside) == ({"uri": "file:///r.wav"}, None)
+    assert match(template, inside) == ({"uri": "file:///r.wav"}, None)
+    _, mismatch = match(template, missing)
+    assert "child <recording xmlns='urn:xmpp:rayo:record:complete:1'> missing" in mismatch.reason
+    _, mismatch = match(template.replace(' m:deep="true"', ""), inside)
+    assert "recording" in mismatch.reason
+
+
 def test_substitute_leaves_wildcards_and_reports_unknown_names():
     assert substitute('to="{call}" from="*" id="{capture:x}"', {"call": "c@r"}) == 'to="c@r" from="*" id="{capture:x}"'
     with pytest.raises(UnknownVariable):

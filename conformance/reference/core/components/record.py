@@ -160,7 +160,13 @@ class Record(Component):
     def _finish(self) -> None:
         assert self._ending is not None
         recording = self.write()
-        super().complete(self._ending, [] if "record-without-recording" in self.core.faults else [recording])
+        if "record-without-recording" in self.core.faults:
+            super().complete(self._ending, [])
+        elif "recording-inside-reason" in self.core.variations and etree.QName(self._ending).namespace == ns.EXT_COMPLETE:
+            self._ending.append(recording)  # §7.19.2.1: a core reason may carry the metadata (A2)
+            super().complete(self._ending)
+        else:
+            super().complete(self._ending, [recording])
 
     def release(self) -> None:
         for name in TIMERS:
