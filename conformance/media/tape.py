@@ -65,7 +65,7 @@ class Sound:
         frequency, purity = describe_tone([frame.samples for frame in self.frames])
         # Unrounded enough to see how far outside a window it fell: the media clock's 20 ms frames need the ms.
         what = f"a {frequency:.1f} Hz tone" if purity >= 0.8 else "sound"
-        return f"{what} for {self.duration:.3f} s at {self.level:.1f} dBFS"
+        return f"{what} for {self.duration:.4f} s at {self.level:.1f} dBFS"
 
 
 @dataclass
