@@ -87,7 +87,7 @@ def test_a_cadence_plays_the_tone_on_and_off(tmp_path):
 def test_a_sound_is_judged_on_its_length_then_its_tone_then_its_level():
     (sound,) = sounds_in(tone_samples([440], 300, amplitude=0.25))
     assert judge_sound(sound, model.SoundSpec(0.28, 0.32, (440,), (-16, -14))) is None
-    assert "Hz tone for 0.3000 s" in judge_sound(sound, model.SoundSpec(0.1, 0.2))
+    assert "Hz tone for 0.2999 s" in judge_sound(sound, model.SoundSpec(0.1, 0.2))
     assert "not that tone" in judge_sound(sound, model.SoundSpec(0.28, 0.32, (880,)))
     assert "not at that level" in judge_sound(sound, model.SoundSpec(0.28, 0.32, level=(-10, 0)))
 
