@@ -59,7 +59,8 @@ HDR = "xep0327.headers."
 MSG = "xep0327.messages."
 # The cases that take an inbound call's offer and start no component.
 _OFFERED = [AV + "offer-goes-to-every-available-client", AV + "offer-withdrawn-when-client-leaves",
-           AV + "second-client-gets-conflict", DIAL + "nested-join", ERR + "chat-message-to-a-call",
+           AV + "second-client-gets-conflict", DIAL + "nested-join", DIAL + "dial-with-uri", DIAL + "dial-uri-conflict",
+           ERR + "command-to-unknown-call", ERR + "chat-message-to-a-call",
            ERR + "command-to-ended-call", ERR + "unknown-command", HDR + "command-headers-reach-sip",
            IN + "accept-rings-the-caller", IN + "answer-then-client-hangup", IN + "caller-cancels",
            IN + "caller-hangs-up", IN + "offer-carries-the-call", IN + "redirect-after-answer",

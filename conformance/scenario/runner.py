@@ -113,7 +113,10 @@ class CaseRunner(MediaSteps):
         finally:
             self.judging = False
             await self.tear_down()
-        result.verdict = verdict if verdict != Verdict.PASS else self.verdict()
+        broken = any(f.level == "must" and f.kind != "setup" for f in self.findings)
+        if verdict is Verdict.PASS or (verdict is Verdict.INCONCLUSIVE and broken):
+            verdict = self.verdict()  # a MUST the server broke before the case could go on fails it
+        result.verdict = verdict
         result.findings = self.findings
         # In time order: SIP records carry SIPp's own timestamps and arrive a little late.
         result.records = sorted(self.transcript.records, key=lambda record: record.t)
@@ -484,7 +487,25 @@ class CaseRunner(MediaSteps):
         return Context(self.target.service, dict(self.tokens), self.last_dialer)
 
     async def do_ExpectOffer(self, step: model.ExpectOffer) -> None:
-        await self.expect_sequence(step, [step])
+        try:
+            await self.expect_sequence(step, [step])
+        except StepFailed:
+            offer = self._uncorrelated_offer(step.client)
+            if offer is None:
+                raise
+            party = step.party or self.last_dialer or "caller"
+            raise SetupFailed(
+                f"{step.phrase}: an offer came, but the harness cannot tell whose call it is: it carries neither the"
+                f" X-Harness-Call header nor the From URI with {party}'s token {self.tokens.get(party)}, both of which"
+                f" the INVITE had (the server dropped them): {stanza_summary(offer)}") from None
+
+    def _uncorrelated_offer(self, client: str) -> Stanza | None:
+        """An offer that carries no caller's token: the harness cannot match it to a SIP call."""
+        for stanza in self.observations.stream(("xmpp", client)).events:
+            offered = stanza.kind == "presence" and stanza.element.find(ns.qname(ns.RAYO, "offer")) is not None
+            if offered and not any(token in stanza.text for token in self.tokens.values()):
+                return stanza
+        return None
 
     async def do_ExpectFrom(self, step: model.ExpectFrom) -> None:
         await self.expect_sequence(step, [step])
