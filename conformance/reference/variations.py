@@ -117,6 +117,20 @@ CATALOGUE += (
        "A2 and §7.19.2.1: core complete reasons \"MAY contain component-specific metadata\"; the record example puts it beside",
        [RECP + "stop-has-recording", RECP + "hangup-has-recording"], r"<(stop|hangup) xmlns=\"urn:xmpp:rayo:ext:complete:1\"><recording ",
        touches="<record "),
+    _v("cpa-signals-bare", "cpa", "CPA signals carry only their type: no duration, no value",
+       "XEP-0341: a signal's duration and value are OPTIONAL",
+       ["xep0327.cpa.dtmf-signals", "xep0327.cpa.busy-terminates"], r"<signal xmlns=\"urn:xmpp:rayo:cpa:1\" type=\"[^\"]+\"/>",
+       touches='mode="cpa"'),
+    _v("start-of-input-event", "input",
+       "an input tells of its first key with <start-of-input/> (as mod_rayo does) when that key does not decide it",
+       "R-6.5-i: a component MAY emit progress events; the element is no XEP's (a non-XEP extension in the input "
+       "namespace), so the cases that receive it warn",
+       ["xep0327.input.srgs-match"], r"<start-of-input xmlns=\"urn:xmpp:rayo:input:1\"/>", touches="<input ",
+       warns=["xep0327.input." + name for name in ("alongside-an-output", "builtin-digits-match", "early-media-before-answer",
+                                                   "inter-digit-timeout-decides", "max-silence-decides", "srgs-match",
+                                                   "terminator-ends-input")]
+       + ["xep0327.prompt.barge-in-false-plays-on", "xep0327.prompt.barge-in-stops-output",
+          "xep0327.mixers.input-hears-every-member"]),
 )
 
 BY_NAME = {variation.name: variation for variation in CATALOGUE}

@@ -108,6 +108,8 @@ class Cpa(Component):
         if self.done or (signal not in self.signals and "cpa-unrequested-signals" not in self.core.faults):
             return
         attributes = {"type": signal_urn(self._misnamed(signal))}
+        if "cpa-signals-bare" in self.core.variations:
+            found = Detection(found.signal, None, None)  # XEP-0341: duration and value are OPTIONAL
         if found.duration_ms is not None:
             seconds = "cpa-duration-in-seconds" in self.core.faults
             attributes["duration"] = str(round(found.duration_ms / 1000, 1) if seconds else found.duration_ms)

@@ -119,6 +119,8 @@ class Input(Component):
         elif not any(v.matches or v.open for v in verdicts):
             self.decide()
         else:
+            if first and "start-of-input-event" in self.core.variations:
+                self.event(st.element(ns.INPUT, "start-of-input"))  # as mod_rayo tells of a first key
             if first and self.on_first_key is not None:
                 self.on_first_key()
             if self.timers_running:
