@@ -131,6 +131,9 @@ CATALOGUE += (
                                                    "terminator-ends-input")]
        + ["xep0327.prompt.barge-in-false-plays-on", "xep0327.prompt.barge-in-stops-output",
           "xep0327.mixers.input-hears-every-member"]),
+    _v("nlsml-keys-unspaced", "input", "a match's NLSML gives the keys as one word (123), not spaced (1 2 3)",
+       "R-6.5.4.4-c asks for NLSML; RFC 6787 §6.3.1 puts what was recognized in <input> and fixes no spacing of keys",
+       ["xep0327.input.srgs-match"], r"<input mode=\"dtmf\" confidence=\"1\.0\">\d{2,}</input>", touches="<input "),
 )
 
 BY_NAME = {variation.name: variation for variation in CATALOGUE}

@@ -135,7 +135,7 @@ class Input(Component):
             return
         reason = st.element(ns.INPUT_COMPLETE, "match", {"content-type": NLSML})
         keys = "" if "nlsml-keys-dropped" in self.core.faults else self.keys
-        reason.text = etree.CDATA(nlsml(keys, matched.source))
+        reason.text = etree.CDATA(nlsml(keys, matched.source, spaced="nlsml-keys-unspaced" not in self.core.variations))
         self.complete(reason)
 
     # timers
@@ -181,13 +181,13 @@ def _grammar(element: etree._Element, source: str, builtins: bool) -> Grammar:
     return srgs(body)
 
 
-def nlsml(keys: str, grammar: str) -> str:
-    """An NLSML result (RFC 6787 §6.3.1) for keys the grammar matched: the keys spaced, as typed."""
+def nlsml(keys: str, grammar: str, spaced: bool = True) -> str:
+    """An NLSML result (RFC 6787 §6.3.1) for keys the grammar matched: the keys spaced (or not), as typed."""
     result = etree.Element(f"{{{NLSML_NS}}}result", nsmap={None: NLSML_NS})
     result.set("grammar", grammar)
     interpretation = etree.SubElement(result, f"{{{NLSML_NS}}}interpretation", {"grammar": grammar, "confidence": "1.0"})
     heard = etree.SubElement(interpretation, f"{{{NLSML_NS}}}input", {"mode": "dtmf", "confidence": "1.0"})
-    heard.text = " ".join(keys)
+    heard.text = " ".join(keys) if spaced else keys
     instance = etree.SubElement(interpretation, f"{{{NLSML_NS}}}instance")
     instance.text = keys
     return etree.tostring(result, encoding="unicode")
