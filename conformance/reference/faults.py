@@ -72,6 +72,9 @@ _OFFERED = [AV + "offer-goes-to-every-available-client", AV + "offer-withdrawn-w
            JOIN + "unjoin-not-joined", MSG + "normal-message-reaches-the-caller", MIX + "hangup-leaves-mixer",
            MIX + "join-mixer", MIX + "mixer-names-per-zone", MIX + "speakers-in-a-mixer", MIX + "subscribe-to-mixer",
            SVC + "disco-on-a-call"]
+# Of those, the cases whose steps up to the offer's first use check SHOULDs only.
+_SHOULD_STEPS = [AV + "offer-withdrawn-when-client-leaves", IN + "accept-rings-the-caller", IN + "redirect-after-answer",
+                 MSG + "normal-message-reaches-the-caller"]
 
 CATALOGUE: tuple[Fault, ...] = (
     _f("offer-without-caps", "offer", "the offer presence carries no caps with node urn:xmpp:rayo:call:1",
@@ -85,6 +88,10 @@ CATALOGUE: tuple[Fault, ...] = (
        _OFFERED, "R-6.2.2-f: an offer must come from its call's JID, but it comes from the client's own JID", by_steps=False),
     _f("offer-without-from", "offer", "offers have no from",
        _OFFERED, "R-6.2.2-f: an offer must come from its call's JID, but it has no 'from'", by_steps=False),
+    # The case stops where the stream closed: a case whose steps check SHOULDs only warns.
+    _f("offer-over-the-size-limit", "offer", "offers carry a header of 1.1 MB, over the harness's default stanza size limit",
+       [case for case in _OFFERED if case not in _SHOULD_STEPS], "a stanza longer than 1048576 bytes, the harness's limit",
+       warns=_SHOULD_STEPS),
     _f("offer-reorders-headers", "offer", "the offer lists repeated headers in reverse order",
        [IN + "offer-carries-the-call"], "not in the expected order"),
     _f("events-without-delay", "events", "events carry no XEP-0203 delay stamp (a SHOULD: cases warn)", [], "delay",

@@ -324,6 +324,8 @@ class RayoCore:
             headers = []
         if "offer-reorders-headers" in self.faults:
             headers.reverse()
+        if "offer-over-the-size-limit" in self.faults:  # past the harness's default limit of 1 MiB
+            headers.append(("X-Padding", "x" * 1_100_000))
         if "offer-headers-by-name" in self.variations:  # R-6.7-b orders only the values of one name
             headers.sort(key=lambda header: header[0].lower())
         if "header-names-lowercase" in self.variations:  # SIP header names are case-insensitive (RFC 3261 §7.3.1)
