@@ -57,7 +57,7 @@ MIX = "xep0327.mixers."
 SVC = "xep0327.service."
 HDR = "xep0327.headers."
 MSG = "xep0327.messages."
-# The cases that take an inbound call's offer and start no component.
+# The cases that take an inbound call's offer (some only to learn the calls' domain) and start no component.
 _OFFERED = [AV + "offer-goes-to-every-available-client", AV + "offer-withdrawn-when-client-leaves",
            AV + "second-client-gets-conflict", DIAL + "nested-join", DIAL + "dial-with-uri", DIAL + "dial-uri-conflict",
            ERR + "command-to-unknown-call", ERR + "chat-message-to-a-call",
