@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import tracemalloc
 
 import pytest
 
@@ -59,9 +60,16 @@ def test_a_stanza_over_the_limit_is_reported_as_such_and_ends_the_stream(chunks,
 
 def test_an_endless_stanza_is_not_read_past_the_limit() -> None:
     """The harness stops reading: what the server could write is bounded by the
-    socket buffers, not by how long it goes on (it was seen growing to 469 MB)."""
-    _, _, _, written = asyncio.run(flooded(endless(), 100_000))
+    socket buffers, not by how long it goes on (it was seen growing to 469 MB),
+    and the harness's memory by the limit."""
+    tracemalloc.start()
+    try:
+        _, _, _, written = asyncio.run(flooded(endless(), 100_000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert written < 64 * 1_048_576
+    assert peak < 16 * 1_048_576
 
 
 @pytest.mark.parametrize(
