@@ -349,7 +349,7 @@ def _claims(file: TomlFile, data: dict, dialect: str) -> dict[str, Any]:
             if not all(isinstance(v, str) for v in value):
                 raise file.error("capabilities", key, "must be a list of names")
             if key == "output-documents" and set(value) - set(OUTPUT_DOCUMENT_FORMS):
-                raise file.error("capabilities", key, f"lists the forms {', '.join(OUTPUT_DOCUMENT_FORMS)}")
+                raise file.error("capabilities", key, f"takes only the forms {', '.join(OUTPUT_DOCUMENT_FORMS)}")
             claims[key] = tuple(value)
         else:
             claims[key] = file.value(section, "capabilities", key, bool, False)

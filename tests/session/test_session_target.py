@@ -204,7 +204,7 @@ def test_output_cases_take_the_first_document_form_a_server_claims(tmp_path, mon
     assert target.output_document_form() == "inline"
     assert target.unmet(["output-document:url", "no output-document:url", "builtin-grammars"]) == ["output-document:url"]
     path.write_text(text.replace('output-documents = ["url", "inline"]', 'output-documents = ["ssml"]'))
-    with pytest.raises(TargetError, match="output-documents: lists the forms url, inline"):
+    with pytest.raises(TargetError, match="output-documents: takes only the forms url, inline"):
         load_target(path)
 
 
