@@ -441,7 +441,8 @@ class RayoCore:
             raise CommandError("not-allowed", "cancel", "the call was already accepted")
         self._inbound_unanswered(call, "reject")
         call.sip.reject(self._reject_code(reasons[0]), headers=self._sip_headers(payload))
-        self.after(lambda: self.end(call, "hangup-command"))
+        reason = "rejected" if "reject-ends-rejected" in self.variations else "hangup-command"  # A7: the XEP names none
+        self.after(lambda: self.end(call, reason))
 
     def _reject_code(self, reason: str) -> int:
         if "reject-codes-swapped" in self.faults and reason in ("busy", "decline"):
