@@ -27,13 +27,27 @@ def test_the_suite_passes_against_the_variation(variation, dialect, suite_runner
     wrong = [describe(r) for r in results.values() if r.verdict is not expected.get(r.case_id, Verdict.PASS)]
     assert not wrong, f"{variation.name} is allowed by {variation.allowed_by}, yet:\n" + "\n".join(wrong)
     for case_id in shown_in(variation, dialect):
-        received = "\n".join(record.text for record in results[case_id].records if record.direction == "received")
-        assert re.search(variation.evidence, received, re.M | re.S), \
+        assert re.search(variation.evidence, received(results[case_id]), re.M | re.S), \
             f"{case_id} shows no sign of {variation.name} ({variation.evidence!r}): the variation did not take effect"
 
 
 def shown_in(variation: Variation, dialect: str) -> list[str]:
     return [case_id for case_id in variation.shown_in if case_id.startswith(dialect + ".")]
+
+
+def received(result) -> str:
+    return "\n".join(record.text for record in result.records if record.direction == "received")
+
+
+@pytest.mark.parametrize("dialect", ("xep0327", "seed"))
+def test_no_evidence_of_a_variation_shows_on_the_default_server(dialect, suite_runner):
+    """The evidence names what the variation changes: the default server's transcript of the same cases lacks it."""
+    evidence = {(v.name, case_id): v.evidence for v, d in RUNS if d == dialect for case_id in shown_in(v, d)}
+    ids = {case_id for _, case_id in evidence}
+    results = suite_runner(dialect=dialect, cases=[case for case in suite(dialect) if case.id in ids])
+    assert all(r.verdict is Verdict.PASS for r in results.values()), [describe(r) for r in results.values()]
+    shown = [key for key, pattern in evidence.items() if re.search(pattern, received(results[key[1]]), re.M | re.S)]
+    assert shown == [], "the default server already shows these variations' evidence"
 
 
 def test_each_variation_is_shown_in_every_dialect_it_is_run_in():
