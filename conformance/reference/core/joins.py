@@ -131,7 +131,7 @@ class Joining:
         if not name:
             raise CommandError("bad-request", "modify", "mixer-name is empty")
         zone = "" if "mixer-names-global" in self.core.faults else call.zone() or ""
-        return f"{mixer_local(name, zone)}@{self.core.service}"
+        return f"{mixer_local(name, zone)}@{self.core.mixer_domain}"
 
     def join_mixer(self, call: Call, name: str, join: Join) -> list[etree._Element]:
         jid = self._mixer_jid(call, name)
@@ -172,7 +172,7 @@ class Joining:
             self.core.send_presence(mixer.jid, party, [payload], type)
 
     def mixer_for(self, jid: str) -> Mixer | None:
-        return self.mixers.get(JID.parse(jid).local) if JID.parse(jid).domain == self.core.service else None
+        return self.mixers.get(JID.parse(jid).local) if JID.parse(jid).domain == self.core.mixer_domain else None
 
     # --- breaking joins -------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ class RayoCore:
         self.variations = variations  # legal choices other than the default ones
         # §5.2: call JIDs are <id>@[<call sub-domain>.]<service domain>
         self.call_domain = f"call.{service}" if "call-subdomain" in variations else service
+        self.mixer_domain = f"mixer.{service}" if "mixer-subdomain" in variations else service  # likewise for mixers
         self.registered = registered  # local parts of the accounts that may use Rayo (None: all)
         self.clients = Availability(
             honour_dnd="offer-sent-to-dnd-client" not in faults, honour_unavailable="unavailable-ignored" not in faults
@@ -132,7 +133,7 @@ class RayoCore:
         to = JID.parse(request.get("to", self.service))
         if to.bare == self.service:
             return self.service_command(request, payload)
-        if to.domain not in (self.service, self.call_domain):
+        if to.domain not in (self.service, self.call_domain, self.mixer_domain):
             raise CommandError("item-not-found", "cancel")
         if to.resource and to.resource == self.dialect.call_resource and "call-resource-refused" in self.faults:
             raise CommandError("item-not-found", "cancel")
