@@ -68,3 +68,11 @@ def test_the_plugin_starts_the_reference_with_a_variant(pytester):
     facts = json.loads((pytester.path / "report" / "results.json").read_text())
     assert "variant reject-error-503" in json.dumps(facts)
     assert "SIP/2.0 503 Service Unavailable" in json.dumps(facts)
+
+
+def test_serve_refuses_a_sub_domain_variant_behind_prosody():
+    """Prosody routes only the service domain to its component: calls on call.<service> would go nowhere."""
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "serve", "--variant", "call-subdomain", "--xmpp-mode", "prosody"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "call-subdomain needs --xmpp-mode embedded" in done.stderr
