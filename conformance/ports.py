@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from pathlib import Path
 
 LOOPBACK = "127.0.0.1"
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
 
 def free_port(kind: int = socket.SOCK_DGRAM, host: str = LOOPBACK) -> int:
-    """A port that was free on `host` for `kind` a moment ago.
+    """A port that was free on `host` for `kind` a moment ago, below the kernel's ephemeral range.
 
-    For programs we cannot hand a bound socket to (SIPp). There is a window in
-    which another program can take the port; callers that start such programs
-    treat a bind failure as "try another port", not as a fault of the server.
+    For programs we cannot hand a bound socket to (SIPp, Prosody). There is a window in which
+    another program can take the port; below the ephemeral range only a program that picks ports
+    by number can, not the kernel for an outgoing connection (which, under load, took SIPp's 3PCC
+    port from it between the check and its bind). Callers that start such programs still treat a
+    bind failure as "try another port", not as a fault of the server.
     """
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
+    low = ephemeral_range()[0]
+    for _ in range(100):
+        port = random.randrange(max(1024, low - 16384), low) if low > 2048 else 0  # 0: the kernel's choice
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError(f"no free port below {low} on {host}")
+
+
+def ephemeral_range() -> tuple[int, int]:
+    """The ports the kernel hands out for bind(0) and outgoing connections (Linux's default if unknown)."""
+    try:
+        low, high = map(int, EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
 
 
 def free_media_port(host: str = LOOPBACK) -> int:

@@ -1,4 +1,4 @@
-"""Ports for SIPp: its RTP echo binds the media port and the one two above it when a call starts."""
+"""Ports for SIPp: outside the ephemeral range, and its RTP echo binds the media port and the one two above it."""
 
 from __future__ import annotations
 
@@ -25,3 +25,11 @@ def test_a_media_port_comes_with_its_video_neighbour_free() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as audio, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as video:
         audio.bind((LOOPBACK, port))
         video.bind((LOOPBACK, port + 2))
+
+
+@pytest.mark.parametrize("kind", [socket.SOCK_DGRAM, socket.SOCK_STREAM])
+def test_a_port_for_sipp_lies_below_the_range_outgoing_connections_take_theirs_from(kind) -> None:
+    low, _ = ports.ephemeral_range()
+    chosen = {ports.free_port(kind) for _ in range(20)}
+    assert all(1024 <= port < low for port in chosen)
+    assert len(chosen) > 1  # chosen at random: two runs starting together do not reach for the same one
