@@ -20,6 +20,11 @@ from .rtp import RtpPacket
 
 FRAME = 0.020  # seconds of audio per packet
 GAP = 0.080  # a sound ends after this much silence
+# When nothing at all follows a sound (a server sends no RTP once it stops playing), only time can end
+# it, and a sender that stalls on a loaded machine sends the rest late, with its true timestamps: the
+# sound is taken as over only once this much loop time has passed after it, lest a tone be cut at its
+# first frame.
+SETTLE = 0.250
 QUIET_SAMPLE = 64  # a sample this close to zero is silence (-54 dBFS)
 
 
@@ -141,9 +146,11 @@ def sounds_in(samples: Sequence[int]) -> list[Sound]:
 
 
 def _sounds(frames: Iterable[Frame], now: float) -> list[Sound]:
-    """Runs of sound frames (in time order), each closed once GAP of silence or time follows it."""
+    """Runs of sound frames (in time order), each closed once GAP of silence, or SETTLE of time, follows it."""
     sounds: list[Sound] = []
+    latest = float("-inf")
     for frame in frames:
+        latest = max(latest, frame.time)
         if not frame.sound:
             continue
         if sounds and frame.time - sounds[-1].end <= GAP:
@@ -152,7 +159,7 @@ def _sounds(frames: Iterable[Frame], now: float) -> list[Sound]:
             if sounds:
                 sounds[-1].closed = True
             sounds.append(Sound([frame], closed=False))
-    if sounds and now - sounds[-1].end > GAP:
+    if sounds and (latest - sounds[-1].end > GAP or now - sounds[-1].end > SETTLE):
         sounds[-1].closed = True
     return sounds
 

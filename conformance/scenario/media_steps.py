@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..fileserver import opener
-from ..media.tape import GAP, Sound, sounds_in
+from ..media.tape import SETTLE, Sound, sounds_in
 from ..media.tone import tone_samples
 from ..media.wav import Wav, WavError, read_wav
 from ..protocol.stanza import Stanza
@@ -83,7 +83,7 @@ class MediaSteps:
                 raise StepFailed(self.failure(step, f"{step.phrase}: expected {step.sound.describe()}; {why}",
                                               expected=step.sound.describe(), actual="silence"))
             # The server's XMPP events wake the wait too: they may decide it.
-            await media.changed(sounds[0].end + GAP if sounds else give_up, wake=self.observations.next_change())
+            await media.changed(sounds[0].end + SETTLE if sounds else give_up, wake=self.observations.next_change())
 
     def _no_sound_to_come(self: CaseRunner, media: CallMedia) -> str | None:
         """Why waiting on for a sound is pointless: the call's media is over, or a component

@@ -40,8 +40,26 @@ def test_a_gap_longer_than_80_ms_splits_sounds_and_the_last_closes_with_time():
     first, second = tape.sounds(0, now=5.16 + 0.05)
     assert first.duration == pytest.approx(0.04, abs=1e-3) and first.closed
     assert second.start == pytest.approx(5.14, abs=1e-3) and not second.closed
-    assert tape.sounds(0, now=5.16 + 0.081)[1].closed
+    assert not tape.sounds(0, now=5.16 + 0.2)[1].closed  # nothing followed it: the sender may only be late
+    assert tape.sounds(0, now=5.16 + 0.251)[1].closed
     assert tape.sounds(since=5.1, now=6)[0].start == pytest.approx(5.14, abs=1e-3)
+
+
+def test_a_sound_whose_sender_stalls_goes_on_when_the_rest_comes_late():
+    tape = Tape()
+    tape.add(packet(0), arrival=1.0, samples=TONE)
+    assert not tape.sounds(0, now=1.2)[0].closed  # 180 ms without a packet: not yet over
+    for n in range(1, 10):  # the rest of the tone, sent in a burst with its true timestamps
+        tape.add(packet(160 * n), arrival=1.2, samples=TONE)
+    (sound,) = tape.sounds(0, now=1.21)
+    assert sound.duration == pytest.approx(0.2, abs=1e-3) and not sound.closed
+
+
+def test_silence_that_comes_closes_a_sound_without_waiting_for_time():
+    tape = Tape()
+    for n, samples in enumerate([TONE] + [QUIET] * 6):  # 100 ms of silence after 20 ms of tone
+        tape.add(packet(160 * n), arrival=1.0 + 0.02 * n, samples=samples)
+    assert tape.sounds(0, now=1.12)[0].closed
 
 
 def test_render_lays_frames_on_silence_and_sounds_in_finds_them_again():
