@@ -83,7 +83,6 @@ class HarnessClient:
         self.transcript = transcript
         self.full_jid = ""  # as the server bound it
         self.closed_reason = ""  # why the stream ended; "" while it lives
-        self.refused = ""  # the stream error condition the harness ended the stream with, if it did
         self._on_stanza = on_stanza
         self._on_closed = on_closed
         self._server = JID.parse(account.jid).domain
@@ -311,7 +310,6 @@ class HarnessClient:
         """The stream cannot go on (RFC 6120 §4.9.3): report, tell the server with a stream error, drop."""
         if self._state == "closed":
             return
-        self.refused = condition
         self._end(reason)
         if self._xmpp.transport is not None:
             self._xmpp.send_raw(_STREAM_ERROR.format(condition=condition))
