@@ -259,12 +259,14 @@ CATALOGUE: tuple[Fault, ...] = (
        [], "unexpected-request", warns=[IN + "redirect-after-answer"]),
     _f("iq-result-sent-twice", "control", "accept is answered with two iq results",
        [IN + "accept-rings-the-caller", IN + "reject-after-accept"], "second response", by_steps=False),
+    # A broken stream is graded by the step that was waiting: busy's and rejected's end reasons are a
+    # suite decision (A15).
     _f("malformed-end", "end", "the end presence is not well-formed XML",
        [ERR + "command-to-ended-call", IN + "answer-then-client-hangup", IN + "caller-cancels", IN + "caller-hangs-up",
-        OUT + "answered-then-client-hangup", OUT + "busy", OUT + "far-end-hangs-up", OUT + "rejected", OUT + "timeout",
+        OUT + "answered-then-client-hangup", OUT + "far-end-hangs-up", OUT + "timeout",
         AV + "second-client-gets-conflict", JOIN + "hangup-breaks-joins", JOIN + "remote-hangup-breaks-joins",
         MIX + "hangup-leaves-mixer"],
-       "malformed XML"),
+       "malformed XML", warns=[OUT + "busy", OUT + "rejected"]),
     # servers without an optional feature (started with --without): what they answer instead
     _f("no-outbound-dials-anyway", "dial", "a server that claims no outbound calls dials anyway",
        [DIAL + "no-outbound-calls"], "feature-not-implemented", without=["outbound-calls"]),
