@@ -1,8 +1,9 @@
-"""Loopback port allocation: ports are asked of the kernel, never fixed."""
+"""Port allocation: every port is chosen at run time and checked free, never fixed."""
 
 from __future__ import annotations
 
-import random
+import itertools
+import os
 import socket
 from pathlib import Path
 
@@ -14,21 +15,38 @@ def free_port(kind: int = socket.SOCK_DGRAM, host: str = LOOPBACK) -> int:
     """A port that was free on `host` for `kind` a moment ago, below the kernel's ephemeral range.
 
     For programs we cannot hand a bound socket to (SIPp, Prosody). There is a window in which
-    another program can take the port; below the ephemeral range only a program that picks ports
-    by number can, not the kernel for an outgoing connection (which, under load, took SIPp's 3PCC
-    port from it between the check and its bind). Callers that start such programs still treat a
-    bind failure as "try another port", not as a fault of the server.
+    another program can take the port. Below the ephemeral range no outgoing connection can (one took
+    SIPp's 3PCC port under load), and each process walks the range from a starting point of its own,
+    so two test processes do not hand out the same port at once (random picks did, now and then).
+    Callers that start such programs still treat a bind failure as "try another port".
     """
     low = ephemeral_range()[0]
-    for _ in range(100):
-        port = random.randrange(max(1024, low - 16384), low) if low > 2048 else 0  # 0: the kernel's choice
-        with socket.socket(socket.AF_INET, kind) as sock:
-            try:
-                sock.bind((host, port))
-            except OSError:
-                continue
-            return sock.getsockname()[1]
+    if low <= 2048:  # no room below it: the kernel's choice
+        return _bind(kind, host, 0)
+    floor = max(1024, low - 16384)
+    for _ in range(200):
+        port = floor + next(_walk) % (low - floor)
+        try:
+            return _bind(kind, host, port)
+        except OSError:
+            continue
     raise OSError(f"no free port below {low} on {host}")
+
+
+def _bind(kind: int, host: str, port: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.bind((host, port))
+        return sock.getsockname()[1]
+
+
+def skip_past(port: int) -> None:
+    """Hand out no port up to `port` before the walk comes round again (a port SIPp binds later)."""
+    global _walk
+    _walk = itertools.count(port - max(1024, ephemeral_range()[0] - 16384) + 1)
+
+
+# Spread by a large prime: test processes started one after another have neighbouring PIDs.
+_walk = itertools.count(os.getpid() * 7919 % 16384)
 
 
 def ephemeral_range() -> tuple[int, int]:
@@ -52,6 +70,7 @@ def free_media_port(host: str = LOOPBACK) -> int:
                 video.bind((host, port + 2))
             except OSError:
                 continue
+        skip_past(port + 2)  # SIPp binds p+2 only when a call starts: not for anyone else meanwhile
         return port
     raise OSError("no UDP port p with p+2 free on " + host)
 

@@ -32,4 +32,10 @@ def test_a_port_for_sipp_lies_below_the_range_outgoing_connections_take_theirs_f
     low, _ = ports.ephemeral_range()
     chosen = {ports.free_port(kind) for _ in range(20)}
     assert all(1024 <= port < low for port in chosen)
-    assert len(chosen) > 1  # chosen at random: two runs starting together do not reach for the same one
+    assert len(chosen) == 20  # one process never hands out the same port twice in a row
+
+
+def test_no_port_is_handed_out_between_a_media_port_and_its_video_neighbour() -> None:
+    media = free_media_port()
+    after = [ports.free_port() for _ in range(5)]
+    assert not {media + 1, media + 2} & set(after)
